@@ -1,0 +1,20 @@
+"""The `genbank-registry` command. Help text in English; messages users read may be bilingual.
+
+This package is the one place that wires the core to `importers` and `web`.
+"""
+from __future__ import annotations
+
+import typer
+
+from . import accessions, db, seed, serve
+
+app = typer.Typer(help="Gene bank and biological resource registry of Cần Thơ's gene fund.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(db.app, name="db")
+app.add_typer(seed.app, name="seed")
+app.add_typer(accessions.app, name="accessions")
+app.command("serve")(serve.serve)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,82 @@
+"""`genbank-registry accessions list|show`: staff views of the catalogue (drafts included, marked)."""
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+from sqlmodel import Session
+
+from schemas import codes
+from schemas.dates import format_partial_date
+from schemas.places import district_name
+
+from ..errors import NotPublic
+from ..models import Institution, Taxon
+from ..services import public, queries
+from .common import console, engine_for, fail, reported_errors
+
+app = typer.Typer(help="List and show accessions.", no_args_is_help=True)
+
+
+def _row(session: Session, acc) -> dict:
+    inst = session.get(Institution, acc.institution_id)
+    taxon = session.get(Taxon, acc.taxon_id) if acc.taxon_id else None
+    return {"id": acc.id, "instcode": inst.code, "accenumb": acc.accenumb, "category": acc.category,
+            "scientific_name": taxon.scientific_name if taxon else None, "cropname": acc.cropname,
+            "district": district_name(acc.district_code), "colldate": acc.colldate,
+            "publication_status": acc.publication_status}
+
+
+@app.command("list")
+def list_(
+    status: str = typer.Option(None, help="draft, submitted, published or withdrawn"),
+    category: str = typer.Option(None, help=", ".join(c.value for c in codes.Category)),
+    institution: str = typer.Option(None, help="INSTCODE"),
+    limit: int = typer.Option(50, help="at most this many (0: all)"),
+    as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table"),
+):
+    """List accessions as a table (or JSON)."""
+    with engine_for() as engine, Session(engine) as session, reported_errors():
+        rows = [_row(session, a) for a in queries.list_accessions(
+            session, status=status, category=category, institution=institution, limit=limit or None)]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    table = Table(title=f"Mẫu nguồn gen / accessions ({len(rows)})")
+    for col in ("ID", "Đơn vị / Inst.", "Số đăng ký / Number", "Loại / Category", "Tên khoa học / Scientific name",
+                "Quận huyện / District", "Ngày thu / Collected", "Trạng thái / Status"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r["id"]), r["instcode"], r["accenumb"], codes.CATEGORY_LABELS[r["category"]].vi,
+                      f"[italic]{r['scientific_name'] or ''}[/]", r["district"] or "",
+                      format_partial_date(r["colldate"]), r["publication_status"])
+    console.print(table)
+
+
+@app.command()
+def show(
+    key: str = typer.Argument(..., help="INSTCODE:ACCENUMB (e.g. CTU:CAY-0001) or numeric id"),
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of a table"),
+    public_form: bool = typer.Option(False, "--public", help="what the public sees (generalised, no personal data)"),
+):
+    """Show one accession: every stored field, or its public form with --public."""
+    with engine_for() as engine, Session(engine) as session, reported_errors():
+        acc = queries.get_accession(session, key)
+        if public_form:
+            try:
+                data = public.public_form(session, acc).model_dump(mode="json")
+            except NotPublic:
+                fail(f"{key} is {acc.publication_status}: the public does not see it")
+        else:
+            data = acc.model_dump(mode="json") | _row(session, acc)
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    table = Table(show_header=False, title=f"{data['instcode']}:{data['accenumb']}")
+    table.add_column(style="bold")
+    table.add_column()
+    for k, v in data.items():
+        if v not in (None, "", [], False):
+            table.add_row(k, json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else str(v))
+    console.print(table)

@@ -1,0 +1,44 @@
+"""`genbank-registry seed demo`: the demonstration catalogue."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from .. import migrate
+from ..db import session_scope
+from ..services import catalogue, seed as seed_service
+from .common import console, engine_for, fail, progress_bar, reported_errors, settings
+
+app = typer.Typer(help="Load demonstration data.", no_args_is_help=True)
+
+
+@app.command()
+def demo(
+    if_empty: bool = typer.Option(False, "--if-empty", help="do nothing when the catalogue has accessions already"),
+    path: Path = typer.Option(None, help="catalogue JSON (default: fixtures/demo/catalogue.json)"),
+):
+    """Load the demo catalogue (clearly marked demonstration data). Safe to run again: nothing is duplicated."""
+    url = settings().database_url
+    if not migrate.is_up_to_date(url):
+        fail("the database schema is not up to date; run `genbank-registry db upgrade` first")
+    path = path or seed_service.demo_catalogue_path()
+    if not path.exists():
+        fail(f"{path} not found: the demo catalogue ships in the repository's fixtures/demo/")
+    data = seed_service.read_catalogue(path)
+    with engine_for(url) as engine, reported_errors():
+        with session_scope(engine) as session:
+            if if_empty and catalogue.count_accessions(session) > 0:
+                console.print("Danh mục đã có dữ liệu, bỏ qua / catalogue not empty, demo not loaded")
+                return
+            total = sum(len(data.get(s, [])) for s, _ in seed_service.SECTIONS)
+            with progress_bar() as progress:
+                task = progress.add_task("Đang nạp / loading", total=total)
+                results = seed_service.load_catalogue(session, data, progress=lambda _s: progress.advance(task))
+    table = Table(title="Dữ liệu minh họa / demo catalogue")
+    for col in ("", "added", "updated", "unchanged"):
+        table.add_column(col, justify="right" if col else "left")
+    for section, counter in results.items():
+        table.add_row(section, str(counter["added"]), str(counter["updated"]), str(counter["unchanged"]))
+    console.print(table)

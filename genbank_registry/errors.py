@@ -1,0 +1,31 @@
+"""Errors the core raises. Each message names the record, the field, the value and what to do."""
+from __future__ import annotations
+
+
+class RegistryError(Exception):
+    """Base class; `str(err)` is a sentence a user can act on."""
+
+
+class NotFound(RegistryError):
+    pass
+
+
+class NotPublic(RegistryError):
+    """The record exists but is not published: public routes must answer as if it did not exist."""
+
+
+class InvalidRecord(RegistryError):
+    def __init__(self, record: str, problems: list[tuple[str, object, str]]):
+        self.record = record
+        self.problems = problems  # (field, value, message)
+        lines = "; ".join(f"{field}={value!r}: {message}" for field, value, message in problems)
+        super().__init__(f"{record}: {lines}")
+
+    @classmethod
+    def from_validation(cls, record: str, exc) -> "InvalidRecord":
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err.get("loc", ())) or "(record)"
+            msg = err.get("msg", "").removeprefix("Value error, ")
+            problems.append((field, err.get("input"), msg))
+        return cls(record, problems)

@@ -1,0 +1,53 @@
+"""The folded text an accession is found by. Built from what the public form would show, so that a search
+for a sensitive record's exact commune or site description cannot reveal where it was collected."""
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from schemas import codes
+from schemas.places import DISTRICTS
+from schemas.text import fold
+
+from ..models import Accession, Institution, Taxon, VernacularName
+from .sensitivity import SensitivityResolver
+
+
+def searchable_parts(session: Session, acc: Accession, category: int | None) -> list[str]:
+    parts = [acc.accenumb, acc.accename, acc.cropname, acc.genus, acc.species, acc.subtaxa, acc.collnumb]
+    inst = session.get(Institution, acc.institution_id)
+    if inst:
+        parts += [inst.code, inst.name_vi, inst.name_en, inst.acronym]
+    seen: set[int] = set()
+    tid = acc.taxon_id
+    # The taxon, its ancestors up to the family, and the synonyms pointing at it.
+    while tid and tid not in seen:
+        seen.add(tid)
+        taxon = session.get(Taxon, tid)
+        if taxon is None or taxon.rank in (codes.TaxonRank.KINGDOM, codes.TaxonRank.PHYLUM, codes.TaxonRank.CLASS,
+                                           codes.TaxonRank.ORDER):
+            break
+        parts += [taxon.scientific_name, taxon.family]
+        parts += [v.name for v in session.exec(select(VernacularName).where(VernacularName.taxon_id == tid))]
+        tid = taxon.parent_id if taxon.rank not in (codes.TaxonRank.FAMILY,) else None
+    if acc.taxon_id:
+        for syn in session.exec(select(Taxon).where(Taxon.accepted_id == acc.taxon_id)):
+            parts.append(syn.scientific_name)
+    grid = codes.SENSITIVITY_GRID_DEGREES.get(category) if category else 1
+    if grid is not None and acc.district_code in DISTRICTS:
+        d = DISTRICTS[acc.district_code]
+        parts += [d.name_vi]
+    if category is None or category >= 3:
+        parts.append(acc.commune)
+    if category is None or category >= 4:
+        parts += [acc.collsite, acc.admin_unit_recorded]
+    return [p for p in parts if p]
+
+
+def refresh_search_text(session: Session, acc: Accession, resolver: SensitivityResolver | None = None) -> None:
+    category = (resolver or SensitivityResolver(session)).accession_category(acc)
+    folded = []
+    for part in searchable_parts(session, acc, category):
+        f = fold(part)
+        if f and f not in folded:
+            folded.append(f)
+    acc.search_text = " | ".join(folded)

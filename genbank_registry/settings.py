@@ -1,0 +1,18 @@
+"""Settings from the environment (prefix GENBANK_REGISTRY_) or a .env file; built on demand, never at import."""
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GENBANK_REGISTRY_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./var/registry.db"
+    base_url: str = "http://127.0.0.1:8000"
+    default_language: str = "vi"
+    secret_key: str = "change-me-in-production"
+    sql_echo: bool = False
+
+
+def get_settings(**overrides) -> Settings:
+    return Settings(**overrides)

@@ -1,0 +1,67 @@
+"""MCPD partial dates (`YYYYMMDD`, unknown month or day as `--` or `00`) and dd/mm/yyyy display."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+_PARTIAL = re.compile(r"^(\d{4})(\d{2}|--)(\d{2}|--)$")
+
+
+def normalize_partial_date(value: str | None, field: str = "date") -> str | None:
+    """Return the date as `YYYYMMDD` with `--` for unknown parts, or raise ValueError naming the field.
+
+    `00` is accepted for an unknown month or day (MCPD allows both) and stored as `--` so that equal
+    dates compare equal.
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text == "":
+        return None
+    m = _PARTIAL.match(text)
+    if not m:
+        raise ValueError(
+            f"{field} {text!r} is not an MCPD date: write YYYYMMDD, with -- or 00 for an unknown month or day "
+            f"(e.g. 20050317, 200503--, 2005----)"
+        )
+    year, month, day = m.groups()
+    month = "--" if month == "00" else month
+    day = "--" if day == "00" else day
+    if int(year) < 1700:
+        raise ValueError(f"{field} {text!r}: year {year} is before 1700; check the value")
+    if month == "--" and day != "--":
+        raise ValueError(f"{field} {text!r}: a day is given without a month; write {year}---- or add the month")
+    if month != "--" and not 1 <= int(month) <= 12:
+        raise ValueError(f"{field} {text!r}: month {month} is not 01–12 (or -- when unknown)")
+    if day != "--":
+        last = calendar.monthrange(int(year), int(month))[1]
+        if not 1 <= int(day) <= last:
+            raise ValueError(f"{field} {text!r}: day {day} does not exist in {year}-{month} (1–{last})")
+    result = f"{year}{month}{day}"
+    if day != "--" and dt.date(int(year), int(month), int(day)) > dt.date.today():
+        raise ValueError(f"{field} {text!r} is in the future")
+    return result
+
+
+def partial_date_year(value: str | None) -> int | None:
+    return int(value[:4]) if value else None
+
+
+def format_partial_date(value: str | None, lang: str = "vi") -> str:
+    """`20050317` → `17/03/2005`; `200503--` → `03/2005`; `2005----` → `2005` (dd/mm/yyyy in both languages:
+    the registry's readers are Vietnamese, and an English reader of a Vietnamese catalogue expects the same)."""
+    if not value:
+        return ""
+    year, month, day = value[:4], value[4:6], value[6:8]
+    if month == "--":
+        return year
+    if day == "--":
+        return f"{month}/{year}"
+    return f"{day}/{month}/{year}"
+
+
+def format_date(value: dt.date | dt.datetime | None, lang: str = "vi") -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y")

@@ -1,0 +1,23 @@
+"""Text folding for search: NFD, drop combining marks, đ→d, lower case (shared/standards/vietnam.md)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+# đ and Đ have no Unicode decomposition, so they are mapped by hand after the marks are dropped.
+_EXTRA = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ø": "o", "ß": "ss", "×": "x"})
+
+
+def nfc(text: str | None) -> str | None:
+    """Stored text is NFC, whatever the keyboard or file produced."""
+    return unicodedata.normalize("NFC", text) if text is not None else None
+
+
+def fold(text: str | None) -> str:
+    """'Đinh lăng' → 'dinh lang', 'Cờ Đỏ' → 'co do', 'Thủy' and 'Thuỷ' → 'thuy'."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped.translate(_EXTRA).lower()).strip()

@@ -1,0 +1,195 @@
+"""Every database test runs on SQLite and on PostgreSQL, each test on a fresh database.
+
+Databases are copied from templates migrated once per run (an empty one and one with the demo catalogue):
+SQLite by copying the file, PostgreSQL by CREATE DATABASE … TEMPLATE. PostgreSQL tests read the server from
+TEST_POSTGRES_URL and are skipped with a visible reason without it (CI sets it and requires it). Database
+names carry the process id, so two test runs on one server never collide.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from genbank_registry import migrate
+from genbank_registry.db import make_engine, normalize_url, session_scope
+from genbank_registry.services import seed
+
+PG_ENV = "TEST_POSTGRES_URL"
+REQUIRE_PG = os.environ.get("GENBANK_REGISTRY_REQUIRE_POSTGRES") == "1"
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+
+
+def _pg_admin():
+    import psycopg
+
+    url = make_url(normalize_url(os.environ[PG_ENV]))
+    return psycopg.connect(host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres",
+                           password=url.password, dbname=url.database or "postgres", autocommit=True)
+
+
+def _pg_url(name: str) -> str:
+    url = make_url(normalize_url(os.environ[PG_ENV]))
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _seed(url: str) -> None:
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        seed.load_catalogue(session, seed.read_catalogue(seed.demo_catalogue_path()))
+    engine.dispose()
+
+
+class SqliteFactory:
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.templates: dict[str, Path] = {}
+
+    def template(self, kind: str) -> Path:
+        if kind not in self.templates:
+            path = self.tmp / f"template-{kind}.db"
+            url = f"sqlite:///{path}"
+            migrate.upgrade(url)
+            if kind == "demo":
+                _seed(url)
+            make_engine(url).dispose()
+            self.templates[kind] = path
+        return self.templates[kind]
+
+    def new(self, kind: str) -> str:
+        path = self.tmp / f"db-{uuid.uuid4().hex[:10]}.db"
+        shutil.copy(self.template(kind), path)
+        return f"sqlite:///{path}"
+
+    def drop(self, url: str) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(make_url(url).database + suffix).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        pass
+
+
+class PostgresFactory:
+    def __init__(self):
+        self.prefix = f"gr_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        self.admin = _pg_admin()
+        self.templates: dict[str, str] = {}
+
+    def template(self, kind: str) -> str:
+        if kind not in self.templates:
+            name = f"{self.prefix}_tpl_{kind}"
+            self.admin.execute(f'CREATE DATABASE "{name}"')
+            url = _pg_url(name)
+            migrate.upgrade(url)
+            if kind == "demo":
+                _seed(url)
+            self.templates[kind] = name
+        return self.templates[kind]
+
+    def new(self, kind: str) -> str:
+        name = f"{self.prefix}_{uuid.uuid4().hex[:10]}"
+        self.admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template(kind)}"')
+        return _pg_url(name)
+
+    def drop(self, url: str) -> None:
+        self.admin.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+    def close(self) -> None:
+        for name in self.templates.values():
+            self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.admin.close()
+
+
+@pytest.fixture(scope="session")
+def _factories(tmp_path_factory):
+    made: dict[str, object] = {}
+
+    def get(backend: str):
+        if backend not in made:
+            if backend == "sqlite":
+                made[backend] = SqliteFactory(tmp_path_factory.mktemp("sqlite"))
+            else:
+                if not os.environ.get(PG_ENV):
+                    if REQUIRE_PG:
+                        pytest.fail(f"{PG_ENV} is not set but GENBANK_REGISTRY_REQUIRE_POSTGRES=1")
+                    pytest.skip(f"PostgreSQL tests skipped: set {PG_ENV} (e.g. "
+                                f"postgresql+psycopg://postgres@127.0.0.1:5432/test) to run them")
+                try:
+                    made[backend] = PostgresFactory()
+                except Exception as exc:  # noqa: BLE001 - any connection failure means the same thing here
+                    if REQUIRE_PG:
+                        pytest.fail(f"PostgreSQL at {PG_ENV} is unreachable: {exc}")
+                    pytest.skip(f"PostgreSQL tests skipped: {PG_ENV} is unreachable ({exc})")
+        return made[backend]
+
+    yield get
+    for factory in made.values():
+        factory.close()
+
+
+def _database(request, _factories, kind: str):
+    factory = _factories(request.param)
+    url = factory.new(kind)
+    yield url
+    factory.drop(url)
+
+
+BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, _factories):
+    """URL of a fresh, migrated, empty database."""
+    yield from _database(request, _factories, "empty")
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_url(request, _factories):
+    """URL of a fresh database holding the demo catalogue."""
+    yield from _database(request, _factories, "demo")
+
+
+@pytest.fixture(params=BACKENDS)
+def bare_url(request, _factories, tmp_path):
+    """URL of a fresh database with no tables at all (for migration tests)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bare.db'}"
+        return
+    factory = _factories("postgresql")
+    name = f"{factory.prefix}_bare_{uuid.uuid4().hex[:8]}"
+    factory.admin.execute(f'CREATE DATABASE "{name}"')
+    url = _pg_url(name)
+    yield url
+    factory.drop(url)
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def demo_engine(demo_url):
+    engine = make_engine(demo_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def demo_session(demo_engine):
+    with Session(demo_engine, expire_on_commit=False) as session:
+        yield session

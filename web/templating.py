@@ -1,0 +1,49 @@
+"""Jinja2 environment: gettext, dd/mm/yyyy dates, per-language numbers and code-list labels."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from schemas import codes
+from schemas.dates import format_date, format_partial_date
+from schemas.places import district_name
+
+from . import i18n
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def label(table: dict, code, lang: str) -> str:
+    item = table.get(code)
+    if item is None:
+        try:
+            item = table.get(int(code))
+        except (TypeError, ValueError):
+            item = None
+    return item.get(lang) if item is not None else ("" if code is None else str(code))
+
+
+def build_templates() -> Jinja2Templates:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             extensions=["jinja2.ext.i18n"])
+    templates = Jinja2Templates(env=env)
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.filters["number"] = lambda v: i18n.format_number(v)
+    env.filters["date"] = lambda v: format_date(v)
+    env.filters["partial_date"] = lambda v: format_partial_date(v)
+    env.globals["codes"] = codes
+    env.globals["label"] = label
+    env.globals["district_name"] = district_name
+    return templates
+
+
+def render(request: Request, name: str, context: dict, status_code: int = 200):
+    """Render in the request's language; the lang cookie is refreshed by the middleware."""
+    i18n.set_language(request.state.lang)
+    templates: Jinja2Templates = request.app.state.templates
+    base = {"lang": request.state.lang, "other_lang": "en" if request.state.lang == "vi" else "vi",
+            "settings": request.app.state.settings}
+    return templates.TemplateResponse(request, name, base | context, status_code=status_code)
