@@ -66,3 +66,19 @@ def test_unknown_accession_is_a_clear_error(demo_url, cli_env):
     result = runner.invoke(app, ["accessions", "show", "CTU:NOPE-1"])
     assert result.exit_code == 1
     assert "accession 'CTU:NOPE-1' not found" in result.output
+
+
+def test_batches_export_and_counts(demo_url, cli_env, tmp_path):
+    cli_env(demo_url)
+    batches = runner.invoke(app, ["import", "batches"])
+    assert batches.exit_code == 0 and "demo" in batches.output
+    report = runner.invoke(app, ["import", "batches", "--id", "1"])
+    assert json.loads(report.output)["report"]["accessions"]["added"] >= 60
+    out = tmp_path / "catalogue.json"
+    assert runner.invoke(app, ["export", "catalogue", "--out", str(out)]).exit_code == 0
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert exported["total"] == len(exported["items"]) >= 60
+    assert all("donor_contact" not in item and "private_remarks" not in item for item in exported["items"])
+    counts = json.loads(runner.invoke(app, ["report", "counts", "--json"]).output)
+    assert counts["accessions"] == exported["total"]
+    assert counts["by_district"]["withheld"] >= 3

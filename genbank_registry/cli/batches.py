@@ -1,0 +1,85 @@
+"""`import batches`, `export catalogue`, `report counts`: the commands the core itself offers in each group."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+from sqlmodel import Session, select
+
+from schemas import codes
+from schemas.places import district_name
+
+from ..models import Accession, ImportBatch
+from ..services.public import PublicFormBuilder
+from ..services.stats import catalogue_counts
+from .common import console, engine_for, fail, progress_bar, reported_errors
+from .groups import export_app, import_app, report_app
+
+
+@import_app.command("batches")
+def list_batches(
+    limit: int = typer.Option(20, help="the most recent N batches"),
+    batch_id: int = typer.Option(None, "--id", help="show one batch's full report as JSON"),
+):
+    """List recent import batches, or show one batch's full report."""
+    with engine_for() as engine, Session(engine) as session, reported_errors():
+        if batch_id is not None:
+            batch = session.get(ImportBatch, batch_id)
+            if batch is None:
+                fail(f"import batch {batch_id} does not exist; `genbank-registry import batches` lists them")
+            typer.echo(json.dumps(batch.model_dump(mode="json"), ensure_ascii=False, indent=1))
+            return
+        batches = session.exec(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit)).all()
+    table = Table(title="Lượt nhập dữ liệu / import batches")
+    for col in ("ID", "format", "file", "started", "status", "added", "updated", "unchanged", "rejected"):
+        table.add_column(col)
+    for b in batches:
+        table.add_row(str(b.id), b.format, b.source_filename, b.started_at.strftime("%d/%m/%Y %H:%M"), b.status,
+                      str(b.added), str(b.updated), str(b.unchanged), str(b.rejected))
+    console.print(table)
+
+
+@export_app.command("catalogue")
+def export_catalogue(out: Path = typer.Option(..., help="JSON file to write")):
+    """Write the public form of every published accession as JSON (what the API and pages show)."""
+    with engine_for() as engine, Session(engine) as session, reported_errors():
+        accs = session.exec(select(Accession).where(
+            Accession.publication_status == codes.PublicationStatus.PUBLISHED).order_by(Accession.id)).all()
+        builder = PublicFormBuilder(session)
+        items = []
+        with progress_bar() as progress:
+            task = progress.add_task("export", total=len(accs))
+            for acc in accs:
+                items.append(builder.build(acc).model_dump(mode="json"))
+                progress.advance(task)
+    tmp = out.with_suffix(out.suffix + ".part")
+    tmp.write_text(json.dumps({"total": len(items), "items": items}, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(out)  # never a half-written file under the real name
+    console.print(f"{len(items)} published accessions → {out}")
+
+
+@report_app.command("counts")
+def report_counts(as_json: bool = typer.Option(False, "--json")):
+    """Published accessions by category, district and institution."""
+    with engine_for() as engine, Session(engine) as session:
+        counts = catalogue_counts(session)
+    if as_json:
+        typer.echo(json.dumps({
+            "accessions": counts.accessions, "taxa": counts.taxa, "institutions": counts.institutions,
+            "by_category": dict(counts.by_category),
+            "by_district": {district_name(k) or "withheld": n for k, n in counts.by_district},
+            "by_institution": {code: n for code, _, _, n in counts.by_institution},
+        }, ensure_ascii=False, indent=1))
+        return
+    for title, rows in (("Loại / category", [(codes.CATEGORY_LABELS[c].vi, n) for c, n in counts.by_category]),
+                        ("Quận huyện / district", [(district_name(k) or "(ẩn / withheld)", n)
+                                                   for k, n in counts.by_district]),
+                        ("Đơn vị / institution", [(code, n) for code, _, _, n in counts.by_institution])):
+        table = Table(title=title)
+        table.add_column("")
+        table.add_column("n", justify="right")
+        for name, n in rows:
+            table.add_row(name, str(n))
+        console.print(table)
