@@ -29,3 +29,11 @@ class InvalidRecord(RegistryError):
             msg = err.get("msg", "").removeprefix("Value error, ")
             problems.append((field, err.get("input"), msg))
         return cls(record, problems)
+
+
+class Forbidden(RegistryError):
+    """The signed-in person's role does not allow this; the message says which role does."""
+
+
+class AuthenticationFailed(RegistryError):
+    pass

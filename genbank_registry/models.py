@@ -107,3 +107,7 @@ class ImportBatch(ImportBatchBase, table=True):
     started_at: dt.datetime = _ts()
     finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     report: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+# Accounts, sessions and the audit trail live in their own module; importing it registers their tables.
+from .models_accounts import ApiToken, AuditEvent, User, WebSession  # noqa: E402,F401

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from . import accessions, batches, db, seed, serve  # noqa: F401  (batches adds commands to the groups)
+from . import accessions, batches, db, seed, serve, users  # noqa: F401  (batches adds commands to the groups)
 from .groups import export_app, import_app, report_app
 
 app = typer.Typer(help="Gene bank and biological resource registry of Cần Thơ's gene fund.",
@@ -14,6 +14,8 @@ app = typer.Typer(help="Gene bank and biological resource registry of Cần Thơ
 app.add_typer(db.app, name="db")
 app.add_typer(seed.app, name="seed")
 app.add_typer(accessions.app, name="accessions")
+app.add_typer(users.users_app, name="users")
+app.add_typer(users.tokens_app, name="tokens")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(report_app, name="report")

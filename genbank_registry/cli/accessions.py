@@ -13,7 +13,9 @@ from schemas.places import district_name
 
 from ..errors import NotPublic
 from ..models import Institution, Taxon
-from ..services import public, queries
+from ..db import session_scope
+from ..services import audit, curation, public, queries
+from ..services.audit import SYSTEM
 from .common import console, engine_for, fail, reported_errors
 
 app = typer.Typer(help="List and show accessions.", no_args_is_help=True)
@@ -80,3 +82,45 @@ def show(
         if v not in (None, "", [], False):
             table.add_row(k, json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else str(v))
     console.print(table)
+
+
+@app.command("set-status")
+def set_status(
+    key: str = typer.Argument(..., help="INSTCODE:ACCENUMB or numeric id"),
+    status: str = typer.Argument(..., help="submitted, published, withdrawn or draft"),
+    note: str = typer.Option(None, help="why (kept in the audit trail)"),
+):
+    """Move an accession through draft → submitted → published → withdrawn (as the operator; audited)."""
+    with engine_for() as engine, reported_errors(), session_scope(engine) as session:
+        acc = queries.get_accession(session, key)
+        curation.transition(session, SYSTEM, acc, status, note=note)
+        console.print(f"{key}: {acc.publication_status}")
+
+
+@app.command()
+def history(key: str = typer.Argument(..., help="INSTCODE:ACCENUMB or numeric id"),
+            as_json: bool = typer.Option(False, "--json")):
+    """Every recorded change of an accession: who, when, through what, which fields from what to what."""
+    with engine_for() as engine, Session(engine) as session, reported_errors():
+        acc = queries.get_accession(session, key)
+        events = [e.model_dump(mode="json", exclude={"snapshot"}) for e in audit.history(session, "accession", acc.id)]
+    if as_json:
+        typer.echo(json.dumps(events, ensure_ascii=False, indent=1))
+        return
+    table = Table(title=f"Lịch sử / history of {key}")
+    for col in ("event", "when", "who", "via", "action", "changes"):
+        table.add_column(col)
+    for e in events:
+        changes = e["changes"] or {}
+        table.add_row(str(e["id"]), e["at"][:16].replace("T", " "), e["actor"], e["via"], e["action"],
+                      "; ".join(f"{k}: {v[0]!r} → {v[1]!r}" for k, v in list(changes.items())[:6])
+                      + (" …" if len(changes) > 6 else ""))
+    console.print(table)
+
+
+@app.command("revert")
+def revert_cmd(event_id: int = typer.Argument(..., help="audit event id from `accessions history`")):
+    """Make an accession as it was after the given audit event (itself audited)."""
+    with engine_for() as engine, reported_errors(), session_scope(engine) as session:
+        acc = curation.revert(session, SYSTEM, event_id)
+        console.print(f"accession {acc.accenumb} reverted to event {event_id}")

@@ -32,6 +32,8 @@ from ..models import (
     VernacularName,
     utcnow,
 )
+from . import audit
+from .audit import SYSTEM, Actor
 from .search_text import refresh_search_text
 
 Outcome = Literal["added", "updated", "unchanged"]
@@ -187,7 +189,9 @@ def taxon_name_of(data: AccessionCreate) -> str | None:
     return " ".join(parts) or None
 
 
-def upsert_accession(session: Session, data: AccessionCreate | dict) -> tuple[Accession, Outcome]:
+def upsert_accession(session: Session, data: AccessionCreate | dict,
+                     actor: Actor = SYSTEM) -> tuple[Accession, Outcome]:
+    """Add or update by (institution, ACCENUMB); every add and update goes on the audit trail as `actor`."""
     record = "accession"
     if isinstance(data, dict):
         record = f"accession {data.get('instcode', '?')}:{data.get('accenumb', '?')}"
@@ -211,6 +215,7 @@ def upsert_accession(session: Session, data: AccessionCreate | dict) -> tuple[Ac
 
     existing = session.exec(select(Accession).where(Accession.institution_id == inst.id,
                                                     Accession.accenumb == data.accenumb)).first()
+    before = audit.snapshot(existing) if existing is not None else None
     if existing is None:
         acc, outcome = Accession(**values), "added"
         session.add(acc)
@@ -225,6 +230,9 @@ def upsert_accession(session: Session, data: AccessionCreate | dict) -> tuple[Ac
         acc.updated_at = utcnow()
     session.add(acc)
     session.flush()
+    if outcome != "unchanged":
+        audit.record(session, actor, entity="accession", entity_id=acc.id,
+                     action="create" if outcome == "added" else "update", before=before, after=audit.snapshot(acc))
     return acc, outcome
 
 

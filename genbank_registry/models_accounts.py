@@ -1,0 +1,75 @@
+"""Tables for people, tokens, web sessions and the audit trail (imported by models.py)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Column, DateTime, Index
+from sqlmodel import Field, SQLModel
+
+from schemas.accounts import UserBase
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _ts(**kw):
+    return Field(default_factory=_utcnow, sa_type=DateTime(timezone=True), **kw)
+
+
+def _when(**kw):
+    return Field(default=None, sa_type=DateTime(timezone=True), **kw)
+
+
+class User(UserBase, table=True):
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str = Field(max_length=200)
+    institution_id: int | None = Field(default=None, foreign_key="institution.id", index=True)
+    failed_logins: int = 0
+    locked_until: dt.datetime | None = _when()
+    created_at: dt.datetime = _ts()
+    last_login_at: dt.datetime | None = _when()
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16, description="first characters, to recognise a token in lists")
+    token_hash: str = Field(max_length=64, unique=True, index=True, description="SHA-256 of the token")
+    role: str = Field(max_length=20, description="scope: never above the owner's role")
+    created_at: dt.datetime = _ts()
+    expires_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+    revoked_at: dt.datetime | None = _when()
+    last_used_at: dt.datetime | None = _when()
+
+
+class WebSession(SQLModel, table=True):
+    """Server-side sessions: sign-out really ends one, and sign-in always issues a new id (no fixation)."""
+
+    __tablename__ = "web_session"
+    id: int | None = Field(default=None, primary_key=True)
+    session_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: dt.datetime = _ts()
+    expires_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = _ts()
+    actor: str = Field(max_length=60, description="username, or 'system'")
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    via: str = Field(max_length=20, description="form, api, import or cli")
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
+    entity: str = Field(max_length=40)
+    entity_id: int
+    action: str = Field(max_length=30, description="create, update, status, revert, view_exact")
+    changes: dict | None = Field(default=None, sa_column=Column(JSON), description="{field: [old, new]}")
+    snapshot: dict | None = Field(default=None, sa_column=Column(JSON), description="the record after the change")
+    note: str | None = None
