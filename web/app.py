@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from genbank_registry.db import make_engine
 from genbank_registry.settings import Settings, get_settings
 
 from . import i18n
-from .routers import home
+from .auth import SESSION_COOKIE, identify
+from .routers import auth, curation, home
 from .templating import TEMPLATES, build_templates, render
 
 LANG_COOKIE = "lang"
@@ -31,6 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         asked = request.query_params.get("lang")
         lang = asked if asked in i18n.LANGUAGES else request.cookies.get(LANG_COOKIE)
         request.state.lang = lang if lang in i18n.LANGUAGES else settings.default_language
+        request.state.web_user = await run_in_threadpool(identify, app.state.engine,
+                                                         request.cookies.get(SESSION_COOKIE))
         response = await call_next(request)
         if asked in i18n.LANGUAGES:
             # Remember the visible switch's choice.
@@ -43,6 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"code": exc.status_code, "message": str(exc.detail)}, status_code=exc.status_code)
         if not hasattr(request.state, "lang"):
             request.state.lang = settings.default_language
+        if exc.status_code == 401 and request.method == "GET":
+            return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
         return render(request, "errors/error.html", {"status_code": exc.status_code}, status_code=exc.status_code)
 
     @app.get("/healthz", include_in_schema=False)
@@ -50,4 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(home.router)
+    app.include_router(auth.router)
+    app.include_router(curation.router)
+    app.include_router(curation.api)
     return app

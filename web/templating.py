@@ -44,6 +44,9 @@ def render(request: Request, name: str, context: dict, status_code: int = 200):
     """Render in the request's language; the lang cookie is refreshed by the middleware."""
     i18n.set_language(request.state.lang)
     templates: Jinja2Templates = request.app.state.templates
+    web_user = getattr(request.state, "web_user", None)
     base = {"lang": request.state.lang, "other_lang": "en" if request.state.lang == "vi" else "vi",
-            "settings": request.app.state.settings}
+            "settings": request.app.state.settings,
+            "current_user": web_user[0] if web_user else None,
+            "csrf_token": web_user[1].csrf_token if web_user else None}
     return templates.TemplateResponse(request, name, base | context, status_code=status_code)

@@ -1,0 +1,85 @@
+"""Who is asking: a signed-in session (cookie) or an API token (Authorization: Bearer …), or the public.
+
+Every form POST carries the session's CSRF token; state-changing API calls authenticate by token, which a
+browser never sends on its own, so they need no CSRF token.
+"""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Form, HTTPException, Request
+from sqlmodel import Session
+
+from genbank_registry.errors import AuthenticationFailed
+from genbank_registry.models_accounts import User, WebSession
+from genbank_registry.services import accounts
+from genbank_registry.services.audit import Actor
+from schemas.accounts import AuditVia
+
+from .deps import SessionDep
+
+SESSION_COOKIE = "gr_session"
+
+
+class Principal:
+    def __init__(self, user: User, role: str, via: str, web_session: WebSession | None = None):
+        self.user, self.role, self.via, self.web_session = user, role, via, web_session
+
+    def actor(self, batch_id: int | None = None) -> Actor:
+        return Actor(self.user.username, self.role, self.user.id, self.user.institution_id, via=self.via,
+                     batch_id=batch_id)
+
+
+def current_principal(request: Request, session: SessionDep) -> Principal | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        try:
+            user, role = accounts.verify_token(session, header[7:].strip())
+        except AuthenticationFailed as exc:
+            raise HTTPException(status_code=401, detail=str(exc)) from None
+        session.commit()  # last_used_at
+        return Principal(user, role, AuditVia.API)
+    found = getattr(request.state, "web_user", None)
+    if found is None:
+        return None
+    user, ws = found
+    return Principal(user, user.role, AuditVia.FORM, ws)
+
+
+def identify(engine, cookie: str | None):
+    """(user, web session) for a session cookie, or None; the middleware calls this once per request."""
+    if not cookie:
+        return None
+    with Session(engine, expire_on_commit=False) as session:
+        found = accounts.session_user(session, cookie)
+        if found is not None:
+            session.expunge_all()
+        return found
+
+
+PrincipalDep = Annotated[Principal | None, Depends(current_principal)]
+
+
+def require_user(principal: PrincipalDep) -> Principal:
+    if principal is None:
+        raise HTTPException(status_code=401, detail="sign in first (or send an API token)")
+    return principal
+
+
+UserDep = Annotated[Principal, Depends(require_user)]
+
+
+def check_csrf(principal: UserDep, csrf_token: Annotated[str | None, Form()] = None) -> Principal:
+    """Forms only: a token-authenticated API call has no web session and needs no CSRF token."""
+    if principal.web_session is not None and not accounts.csrf_ok(principal.web_session, csrf_token):
+        raise HTTPException(status_code=403, detail="the form's security token is missing or wrong; "
+                                                    "reload the page and try again")
+    return principal
+
+
+FormUserDep = Annotated[Principal, Depends(check_csrf)]
+
+
+def set_session_cookie(request: Request, response, secret: str) -> None:
+    response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https", max_age=int(accounts.SESSION_LIFETIME.total_seconds()))
