@@ -160,3 +160,10 @@ def test_a_curators_view_of_a_sensitive_record_is_recorded(app):
         assert audit.history(session, "accession", fish.id)[-1].action == "view_exact"
     other = _client(app, "hai")  # a researcher of another institution
     assert other.get(f"/curation/accessions/{fish.id}").status_code == 404
+
+
+def test_the_json_api_does_not_accept_a_browser_session(app):
+    client = _client(app, "lan")
+    draft = _ctu_draft(app)
+    response = client.patch(f"/api/v1/curation/accessions/{draft.id}", json={"accename": "CSRF?"})
+    assert response.status_code == 401 and "API token" in response.json()["message"]

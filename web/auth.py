@@ -69,6 +69,17 @@ def require_user(principal: PrincipalDep) -> Principal:
 UserDep = Annotated[Principal, Depends(require_user)]
 
 
+def require_token(principal: UserDep) -> Principal:
+    """The JSON API's write routes take tokens only: a browser's cookie must not be able to drive them."""
+    if principal.web_session is not None:
+        raise HTTPException(status_code=401, detail="the API needs an API token (Authorization: Bearer …); "
+                                                    "create one with `genbank-registry tokens create`")
+    return principal
+
+
+TokenUserDep = Annotated[Principal, Depends(require_token)]
+
+
 def check_csrf(principal: UserDep, csrf_token: Annotated[str | None, Form()] = None) -> Principal:
     """Forms only: a token-authenticated API call has no web session and needs no CSRF token."""
     if principal.web_session is not None and not accounts.csrf_ok(principal.web_session, csrf_token):

@@ -19,7 +19,7 @@ from genbank_registry.services import accounts, audit, curation
 from genbank_registry.services.sensitivity import SensitivityResolver
 from schemas.accounts import AuditEventPublic
 
-from ..auth import FormUserDep, Principal, UserDep
+from ..auth import FormUserDep, Principal, TokenUserDep, UserDep
 from ..deps import SessionDep
 from ..templating import render
 
@@ -165,7 +165,7 @@ def accession_revert(session: SessionDep, principal: FormUserDep, accession_id: 
 # --- JSON API for scripts (Authorization: Bearer gbr_…) --------------------------------------------
 
 @api.post("/accessions/{accession_id}/status", response_model=dict)
-def api_status(session: SessionDep, principal: UserDep, accession_id: int,
+def api_status(session: SessionDep, principal: TokenUserDep, accession_id: int,
                status: Annotated[str, Body(embed=True)], note: Annotated[str | None, Body(embed=True)] = None):
     acc = _load(session, principal, accession_id)
     with http_errors():
@@ -175,7 +175,7 @@ def api_status(session: SessionDep, principal: UserDep, accession_id: int,
 
 
 @api.patch("/accessions/{accession_id}", response_model=dict)
-def api_update(session: SessionDep, principal: UserDep, accession_id: int, changes: dict[str, Any] = Body(...)):
+def api_update(session: SessionDep, principal: TokenUserDep, accession_id: int, changes: dict[str, Any] = Body(...)):
     acc = _load(session, principal, accession_id)
     with http_errors():
         curation.update_accession(session, principal.actor(), acc, changes)
@@ -184,7 +184,7 @@ def api_update(session: SessionDep, principal: UserDep, accession_id: int, chang
 
 
 @api.get("/accessions/{accession_id}/history", response_model=list[AuditEventPublic])
-def api_history(session: SessionDep, principal: UserDep, accession_id: int):
+def api_history(session: SessionDep, principal: TokenUserDep, accession_id: int):
     acc = _load(session, principal, accession_id)
     return [AuditEventPublic.model_validate(e, from_attributes=True) for e in audit.history(session, "accession",
                                                                                              acc.id)]
