@@ -12,6 +12,9 @@ class Settings(BaseSettings):
     default_language: str = "vi"
     secret_key: str = "change-me-in-production"
     sql_echo: bool = False
+    upload_dir: str = "./var/uploads"
+    upload_max_mb: int = 200
+    run_worker: bool = True  # run queued imports in a thread of the web process
 
 
 def get_settings(**overrides) -> Settings:

@@ -1,6 +1,8 @@
 """The application factory. Nothing is built at import time: tests make apps over temporary databases."""
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -8,21 +10,37 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from genbank_registry.db import make_engine
+from genbank_registry.services.jobs import JobWorker
 from genbank_registry.settings import Settings, get_settings
 
 from . import i18n
 from .auth import SESSION_COOKIE, identify
-from .routers import auth, curation, home
+from .routers import auth, curation, home, imports
 from .templating import TEMPLATES, build_templates, render
 
 LANG_COOKIE = "lang"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, job_handlers: dict | None = None) -> FastAPI:
+    """The app over `settings.database_url`. `job_handlers` (format → import function) come from the caller,
+    because web never imports `importers`; without them uploads are refused with a clear message."""
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        worker = None
+        if job_handlers and settings.run_worker:
+            worker = JobWorker(app.state.engine, job_handlers)
+            worker.start()
+        app.state.worker = worker
+        yield
+        if worker is not None:
+            await run_in_threadpool(worker.stop)
+
     app = FastAPI(title="genbank-registry", version="0.1.0",
                   description="Gene bank and biological resource registry of Cần Thơ's gene fund: JSON API.",
-                  docs_url="/docs", redoc_url=None)
+                  docs_url="/docs", redoc_url=None, lifespan=lifespan)
+    app.state.job_handlers = job_handlers or {}
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url, echo=settings.sql_echo)
     app.state.templates = build_templates()
@@ -59,4 +77,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(curation.router)
     app.include_router(curation.api)
+    app.include_router(imports.router)
+    app.include_router(imports.api)
     return app

@@ -15,8 +15,14 @@ def serve(
     import uvicorn
 
     if reload:
-        uvicorn.run("web.app:create_app", factory=True, host=host, port=port, reload=True)
+        uvicorn.run("genbank_registry.cli.serve:app_factory", factory=True, host=host, port=port, reload=True)
         return
+    uvicorn.run(app_factory(), host=host, port=port)
+
+
+def app_factory():
+    """The web app with the importers wired in for uploads (web and importers never import each other)."""
+    from importers.jobs import handlers
     from web.app import create_app
 
-    uvicorn.run(create_app(settings()), host=host, port=port)
+    return create_app(settings(), job_handlers=handlers())
