@@ -73,7 +73,7 @@ def _param_values(app) -> dict[str, list[str]]:
         "accession_id": accession_ids, "id": accession_ids, "key": keys, "accenumb": keys[2:],
         "instcode": [inst.code], "code": [inst.code, task.code], "institution_code": [inst.code],
         "task_code": [task.code], "task_id": [str(task.id)], "taxon_id": taxon_ids, "family": [family],
-        "event_id": ["1", "2"], "job_id": ["1"], "path": ["style.css"], "lang": ["vi", "en"],
+        "event_id": ["1", "2"], "job_id": ["1"], "assessment_id": ["1"], "path": ["style.css"], "lang": ["vi", "en"],
     }
 
 

@@ -167,3 +167,20 @@ def test_the_json_api_does_not_accept_a_browser_session(app):
     draft = _ctu_draft(app)
     response = client.patch(f"/api/v1/curation/accessions/{draft.id}", json={"accename": "CSRF?"})
     assert response.status_code == 401 and "API token" in response.json()["message"]
+
+
+def test_curator_sets_a_status_on_a_taxon_through_the_page(app):
+    with Session(app.state.engine) as session:
+        from genbank_registry.models import Taxon
+        taxon = session.exec(select(Taxon).where(Taxon.scientific_name == "Polyscias fruticosa")).one()
+    curator = _client(app, "minh")
+    page = f"/curation/taxa/{taxon.id}"
+    bad = curator.post(f"{page}/assessments", data={"csrf_token": _csrf(curator, page), "scheme": "iucn",
+                                                    "code": "IA"})
+    assert bad.status_code == 422 and "code &#39;IA&#39; is not in scheme iucn" in bad.text
+    ok = curator.post(f"{page}/assessments", data={"csrf_token": _csrf(curator, page), "scheme": "iucn",
+                                                   "code": "VU", "source_document": "IUCN 2024"},
+                      follow_redirects=False)
+    assert ok.status_code == 303 and "IUCN 2024" in curator.get(page).text
+    researcher = _client(app, "lan")
+    assert researcher.get(page).status_code == 403

@@ -15,7 +15,7 @@ from genbank_registry.settings import Settings, get_settings
 
 from . import i18n
 from .auth import SESSION_COOKIE, identify
-from .routers import auth, curation, home, imports
+from .routers import auth, curation, home, imports, taxon_curation
 from .templating import TEMPLATES, build_templates, render
 
 LANG_COOKIE = "lang"
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, job_handlers: dict | None = Non
     app.include_router(auth.router)
     app.include_router(curation.router)
     app.include_router(curation.api)
+    app.include_router(taxon_curation.router)
     app.include_router(imports.router)
     app.include_router(imports.api)
     return app
