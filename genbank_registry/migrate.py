@@ -13,6 +13,11 @@ from .db import make_engine, normalize_url
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def include_name(name, type_, parent_names) -> bool:
+    """Autogenerate compares our tables only: Procrastinate's (PostgreSQL) are applied from its own SQL."""
+    return not (type_ == "table" and name and name.startswith("procrastinate_"))
+
+
 def alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

@@ -15,6 +15,9 @@ class Settings(BaseSettings):
     upload_dir: str = "./var/uploads"
     upload_max_mb: int = 200
     run_worker: bool = True  # run queued imports in a thread of the web process
+    # "thread": the web process runs imports itself (SQLite, or one PostgreSQL server process).
+    # "procrastinate": PostgreSQL only; `genbank-registry worker` processes run them, as many as you like.
+    job_queue: str = "thread"
 
 
 def get_settings(**overrides) -> Settings:

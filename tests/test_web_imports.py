@@ -158,3 +158,36 @@ def test_interrupted_jobs_are_requeued_once_then_failed_with_a_reason(app, tmp_p
         assert a.status == "queued" and "queued again" in a.error
         assert b.status == "failed" and "interrupted twice" in b.error
         assert c.status == "running"  # its worker is alive
+
+
+def test_postgresql_workers_share_the_queue_through_procrastinate(db_url, tmp_path):
+    """Several `genbank-registry worker` processes on PostgreSQL: every upload runs once, in one of them."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("the procrastinate queue is for PostgreSQL deployments; SQLite uses the in-process worker")
+    import threading
+
+    from genbank_registry import queue
+    settings = Settings(database_url=db_url, upload_dir=str(tmp_path / "uploads"), job_queue="procrastinate")
+    app = create_app(settings, job_handlers={"fasta": count_fasta})
+    with session_scope(app.state.engine) as session:
+        from .factories import base_catalogue
+        base_catalogue(session)
+        accounts.create_user(session, {"username": "lan", "full_name": "Lan", "role": "researcher",
+                                       "institution_code": "TST", "password": PASSWORD})
+        _, secret = accounts.create_token(session, "lan", "script")
+    with TestClient(app) as client:
+        ids = [client.post("/api/v1/imports", files={"file": (f"{i}.fasta", FASTA)},
+                           headers={"Authorization": f"Bearer {secret}"}).json()["id"] for i in range(4)]
+        with Session(app.state.engine) as session:
+            assert all(session.get(ImportJob, i).status == "queued" for i in ids)  # no thread worker here
+    workers = [threading.Thread(target=queue.run_worker, args=(app.state.engine, db_url, {"fasta": count_fasta}),
+                                kwargs={"concurrency": 2, "wait": False}) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    with Session(app.state.engine) as session:
+        done = [session.get(ImportJob, i) for i in ids]
+        assert [j.status for j in done] == ["completed"] * 4
+        assert len(session.exec(select(ImportBatch)).all()) == 4  # none ran twice
+    app.state.engine.dispose()

@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None, job_handlers: dict | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         worker = None
-        if job_handlers and settings.run_worker:
+        if job_handlers and settings.run_worker and settings.job_queue == "thread":
             worker = JobWorker(app.state.engine, job_handlers)
             worker.start()
         app.state.worker = worker

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from . import accessions, batches, db, seed, serve, users  # noqa: F401  (batches adds commands to the groups)
+from . import accessions, batches, db, seed, serve, users, worker  # noqa: F401  (batches adds commands to the groups)
 from .groups import export_app, import_app, report_app
 
 app = typer.Typer(help="Gene bank and biological resource registry of Cần Thơ's gene fund.",
@@ -20,6 +20,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(report_app, name="report")
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,9 @@ def _receive(request: Request, session: Session, principal: Principal, file: Upl
                            allowed_formats=set(handlers))
     job = jobs.enqueue(session, stored, principal.user.id, options={"role": principal.role})
     session.commit()
+    if settings.job_queue == "procrastinate":
+        from genbank_registry import queue  # PostgreSQL deployments only
+        queue.defer(settings.database_url, job.id)
     return job
 
 
