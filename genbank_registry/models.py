@@ -107,3 +107,7 @@ class ImportBatch(ImportBatchBase, table=True):
     started_at: dt.datetime = _ts()
     finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     report: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+# Feature modules' tables, imported last so that Alembic and the tests see one metadata.
+from .models_surveys import SamplingEvent, SurveyOccurrence  # noqa: E402,F401

@@ -1,0 +1,154 @@
+"""Diversity reports from survey data: the queries that build count vectors per group, then the metrics.
+
+Counts are summed in SQL (present occurrences only; absences are kept as data but add no individuals), one
+row per (group, taxon), so a report over a million occurrences moves only groups × taxa rows into Python.
+Only aggregates leave this module: no coordinates, so no sensitive locality can leak through a report.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from schemas.places import DISTRICTS, district_name
+from schemas.surveys import DiversityReportPublic, DiversityRowPublic, GroupBy, OccurrenceStatus, \
+    RarefactionPointPublic
+
+from .. import metrics
+from ..models import SamplingEvent, SurveyOccurrence
+
+MAX_CURVE_POINTS = 30
+
+
+def _key_columns(by: str):
+    E = SamplingEvent
+    return {GroupBy.DISTRICT: (E.district_code,), GroupBy.COMMUNE: (E.district_code, E.municipality),
+            GroupBy.SITE: (E.location_id,), GroupBy.HABITAT: (E.habitat,), GroupBy.YEAR: (E.year,)}[GroupBy(by)]
+
+
+def _key_label(by: str, parts: tuple) -> tuple[str, str]:
+    if by == GroupBy.DISTRICT:
+        return parts[0] or "", district_name(parts[0]) or "—"
+    if by == GroupBy.COMMUNE:
+        district = district_name(parts[0])
+        return f"{parts[0] or ''}/{parts[1] or ''}", f"{parts[1] or '—'} ({district})" if district else parts[1] or "—"
+    return str(parts[0] if parts[0] is not None else ""), str(parts[0] if parts[0] is not None else "—")
+
+
+def _sort_key(by: str, key: str):
+    if by == GroupBy.DISTRICT:
+        return list(DISTRICTS).index(key) if key in DISTRICTS else len(DISTRICTS)
+    return key
+
+
+@dataclass
+class GroupCounts:
+    by: str
+    keys: list[str]
+    labels: list[str]
+    taxon_ids: list[int]
+    matrix: np.ndarray  # groups × taxa, individuals
+    events: list[int]
+    effort: list[float | None]
+    effort_unit: list[str | None]
+
+
+def group_counts(session: Session, by: str, year: int | None = None) -> GroupCounts:
+    E, O = SamplingEvent, SurveyOccurrence
+    cols = _key_columns(by)
+    where = [E.year == year] if year is not None else []
+    rows = session.exec(
+        select(*cols, O.taxon_id, func.sum(O.individual_count))
+        .join(E, E.id == O.event_pk)
+        .where(O.occurrence_status == OccurrenceStatus.PRESENT, *where)
+        .group_by(*cols, O.taxon_id)).all()
+    meta = session.exec(select(*cols, func.count(E.id), func.sum(E.sample_size_value), func.min(E.sample_size_unit),
+                               func.max(E.sample_size_unit)).where(*where).group_by(*cols)).all()
+    n = len(cols)
+    groups: dict[str, tuple[str, int, float | None, str | None]] = {}
+    for r in meta:
+        key, label = _key_label(by, tuple(r[:n]))
+        events, effort, unit_lo, unit_hi = r[n:]
+        groups[key] = (label, int(events), float(effort) if effort is not None else None,
+                       unit_lo if unit_lo == unit_hi else "mixed")
+    keys = sorted(groups, key=lambda k: _sort_key(by, k))
+    index = {k: i for i, k in enumerate(keys)}
+    taxa = sorted({r[n] for r in rows})
+    tindex = {t: j for j, t in enumerate(taxa)}
+    matrix = np.zeros((len(keys), len(taxa)), dtype=np.int64)
+    if rows:
+        gi = np.fromiter((index[_key_label(by, tuple(r[:n]))[0]] for r in rows), dtype=np.int64, count=len(rows))
+        tj = np.fromiter((tindex[r[n]] for r in rows), dtype=np.int64, count=len(rows))
+        vals = np.fromiter((r[n + 1] or 0 for r in rows), dtype=np.int64, count=len(rows))
+        np.add.at(matrix, (gi, tj), vals)
+    return GroupCounts(by, keys, [groups[k][0] for k in keys], taxa, matrix, [groups[k][1] for k in keys],
+                       [groups[k][2] for k in keys], [groups[k][3] for k in keys])
+
+
+def report_from_counts(gc: GroupCounts, year: int | None = None, curve_points: int = MAX_CURVE_POINTS,
+                       ordination: bool = True) -> DiversityReportPublic:
+    report = DiversityReportPublic(by=gc.by, year=year)
+    for i, key in enumerate(gc.keys):
+        s = metrics.summarise(gc.matrix[i])
+        report.groups.append(DiversityRowPublic(key=key, label=gc.labels[i], events=gc.events[i],
+                                                effort=gc.effort[i], effort_unit=gc.effort_unit[i], **s))
+    if len(gc.keys) >= 2 and ordination:
+        bc = metrics.bray_curtis(gc.matrix)
+        report.bray_curtis = np.round(bc, 6).tolist()
+        report.jaccard = np.round(metrics.jaccard(gc.matrix), 6).tolist()
+        coords, explained = metrics.pcoa(bc, gc.keys)
+        report.pcoa, report.pcoa_explained = np.round(coords, 6).tolist(), explained
+    sizes = [g.individuals for g in report.groups if g.individuals > 0]
+    report.rarefied_at = min(sizes) if sizes else None
+    for i, g in enumerate(report.groups):
+        if g.individuals == 0:
+            continue
+        curve = metrics.rarefaction_curve(gc.matrix[i], curve_points)
+        report.rarefaction[g.key] = [RarefactionPointPublic(individuals=m, richness=s, lower=lo, upper=hi)
+                                     for m, s, lo, hi in zip(curve.individuals, curve.richness, curve.lower,
+                                                             curve.upper)]
+        report.rarefied_richness[g.key] = metrics.rarefied_richness(gc.matrix[i], report.rarefied_at)
+    report.warnings = metrics.effort_warnings({g.label: (g.effort, g.effort_unit, g.individuals)
+                                               for g in report.groups})
+    return report
+
+
+def diversity_report(session: Session, by: str = "district", year: int | None = None,
+                     curve_points: int = MAX_CURVE_POINTS) -> DiversityReportPublic:
+    return report_from_counts(group_counts(session, by, year), year, curve_points)
+
+
+def survey_years(session: Session) -> list[int]:
+    return list(session.exec(select(SamplingEvent.year).distinct().order_by(SamplingEvent.year)))
+
+
+def survey_totals(session: Session) -> dict:
+    E, O = SamplingEvent, SurveyOccurrence
+    return {"events": session.exec(select(func.count(E.id))).one(),
+            "sites": session.exec(select(func.count(func.distinct(E.location_id)))).one(),
+            "occurrences": session.exec(select(func.count(O.id))).one(),
+            "taxa": session.exec(select(func.count(func.distinct(O.taxon_id)))
+                                 .where(O.occurrence_status == OccurrenceStatus.PRESENT)).one()}
+
+
+def diversity_tables(report: DiversityReportPublic) -> dict[str, tuple[list[str], list[list]]]:
+    """Every table of the report as (header, rows), for CSV, XLSX and the CLI. Plain machine names."""
+    index_cols = ["key", "label", "events", "effort", "effort_unit", "individuals", "richness", "shannon",
+                  "simpson", "inverse_simpson", "pielou", "chao1", "chao1_lower", "chao1_upper", "goods_coverage",
+                  "rarefied_richness"]
+    tables = {"indices": (index_cols, [[getattr(g, c) if c != "rarefied_richness"
+                                        else report.rarefied_richness.get(g.key) for c in index_cols]
+                                       for g in report.groups])}
+    labels = [g.label for g in report.groups]
+    for name in ("bray_curtis", "jaccard"):
+        matrix = getattr(report, name)
+        if matrix:
+            tables[name] = (["label", *labels], [[labels[i], *row] for i, row in enumerate(matrix)])
+    if report.pcoa:
+        tables["pcoa"] = (["label", "axis1", "axis2"], [[labels[i], *row] for i, row in enumerate(report.pcoa)])
+    tables["rarefaction"] = (["key", "label", "individuals", "richness", "lower95", "upper95"],
+                             [[g.key, g.label, p.individuals, p.richness, p.lower, p.upper]
+                              for g in report.groups for p in report.rarefaction.get(g.key, [])])
+    return tables
