@@ -311,3 +311,19 @@ class DiversityReportPublic(SQLModel):
     rarefied_at: int | None = Field(default=None, description="the smallest group's individuals")
     rarefied_richness: dict[str, float] = {}
     warnings: list[str] = []
+
+
+class CoverageRowPublic(SQLModel):
+    taxon_id: int
+    scientific_name: str
+    vernacular_vi: str | None = None
+    statuses: list[str] = []
+    survey_events: int = Field(description="present records of the taxon in surveys")
+    accessions: int = Field(description="published accessions of the taxon, its synonyms or infraspecific taxa")
+
+
+class CoverageReportPublic(SQLModel):
+    threatened: int
+    conserved: int
+    percent: float | None = None
+    taxa: list[CoverageRowPublic] = []
