@@ -311,6 +311,7 @@ class DiversityReportPublic(SQLModel):
     rarefied_at: int | None = Field(default=None, description="the smallest group's individuals")
     rarefied_richness: dict[str, float] = {}
     warnings: list[str] = []
+    warning_details: list[dict[str, str]] = Field(default_factory=list, description="kind and values of each warning")
 
 
 class CoverageRowPublic(SQLModel):

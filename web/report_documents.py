@@ -90,7 +90,7 @@ def coverage_context(session: Session, lang: str) -> dict:
         _("Passport completeness by institution (0–10)"),
         _("Mean completeness of the passport data of each institution's published accessions."),
         number=lambda v: f"{v:.1f}")
-    return {"cov": cov, "breakdowns": breakdowns, "breakdown_names": names, "breakdown_charts": breakdown_charts,
+    return {"status_label": genefund_reports.status_label, "cov": cov, "breakdowns": breakdowns, "breakdown_names": names, "breakdown_charts": breakdown_charts,
             "coverage_chart": coverage_chart, "completeness_chart": completeness_chart, "by_inst": by_inst,
             "records": records}
 

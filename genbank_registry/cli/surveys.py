@@ -177,7 +177,8 @@ def coverage(
             for c in ("scientific name", "tên Việt", "status", "survey records"):
                 table.add_column(c)
             for r in cov.gaps:
-                table.add_row(f"[italic]{r.scientific_name}[/]", r.vernacular_vi or "", "; ".join(r.statuses),
+                table.add_row(f"[italic]{r.scientific_name}[/]", r.vernacular_vi or "",
+                              "; ".join(genefund_reports.status_label(x) for x in r.statuses),
                               str(r.survey_events))
             console.print(table)
             header, rows = tables["passport_completeness_by_institution"]

@@ -65,25 +65,29 @@ def rarefaction_curve(counts, points: int = 30) -> RarefactionCurve:
     return RarefactionCurve(ms.tolist(), s.tolist(), np.clip(s - half, 0, None).tolist(), (s + half).tolist())
 
 
-def effort_warnings(groups: dict[str, tuple[float | None, str | None, int]]) -> list[str]:
-    """Warnings where groups differ in effort enough to mislead: {label: (effort, unit, individuals)}."""
-    warnings = []
+# English sentences of the warnings; the web translates the same templates.
+WARNING_TEXT = {
+    "units": "Sampling effort is recorded in different units (%(units)s): compare rarefied richness, not raw "
+             "richness.",
+    "effort": "Sampling effort differs %(ratio)s-fold between %(high)s and %(low)s: compare rarefied richness at "
+              "the same number of individuals, not raw richness.",
+    "individuals": "%(high)s counted %(ratio)s times as many individuals as %(low)s: raw richness favours the "
+                   "larger sample.",
+}
+
+
+def effort_warnings(groups: dict[str, tuple[float | None, str | None, int]]) -> list[dict]:
+    """Where groups differ in effort enough to mislead: {label: (effort, unit, individuals)} → a list of
+    {"kind": units|effort|individuals, "params": {...}, "message": English sentence}."""
+    found = []
     units = {u for _, u, _ in groups.values() if u}
     if len(units) > 1:
-        warnings.append(f"Sampling effort is recorded in different units ({', '.join(sorted(units))}): compare "
-                        f"rarefied richness, not raw richness.")
-    efforts = {k: e for k, (e, u, _) in groups.items() if e}
-    if len(efforts) > 1:
-        low, high = min(efforts, key=efforts.get), max(efforts, key=efforts.get)
-        ratio = efforts[high] / efforts[low]
-        if ratio >= EFFORT_RATIO_WARNING:
-            warnings.append(f"Sampling effort differs {ratio:.1f}-fold between {high} and {low}: compare "
-                            f"rarefied richness at the same number of individuals, not raw richness.")
-    sizes = {k: n for k, (_, _, n) in groups.items() if n}
-    if len(sizes) > 1:
-        low, high = min(sizes, key=sizes.get), max(sizes, key=sizes.get)
-        ratio = sizes[high] / sizes[low]
-        if ratio >= EFFORT_RATIO_WARNING:
-            warnings.append(f"{high} counted {ratio:.1f} times as many individuals as {low}: raw richness "
-                            f"favours the larger sample.")
-    return warnings
+        found.append(("units", {"units": ", ".join(sorted(units))}))
+    for kind, values in (("effort", {k: e for k, (e, _, _) in groups.items() if e}),
+                         ("individuals", {k: n for k, (_, _, n) in groups.items() if n})):
+        if len(values) > 1:
+            low, high = min(values, key=values.get), max(values, key=values.get)
+            ratio = values[high] / values[low]
+            if ratio >= EFFORT_RATIO_WARNING:
+                found.append((kind, {"ratio": f"{ratio:.1f}", "high": high, "low": low}))
+    return [{"kind": k, "params": p, "message": WARNING_TEXT[k] % p} for k, p in found]

@@ -84,9 +84,14 @@ class CoverageRow:
     taxon_id: int
     scientific_name: str
     vernacular_vi: str | None
-    statuses: list[str]
+    statuses: list[str]  # "scheme:code", e.g. "iucn:CR"; status_label() for readers
     survey_events: int
     accessions: int
+
+
+def status_label(status: str, lang: str = "en") -> str:
+    scheme, code = status.split(":", 1)
+    return f"{codes.SCHEME_LABELS[scheme].get(lang)}: {code}"
 
 
 @dataclass
@@ -112,7 +117,7 @@ def threatened_coverage(session: Session) -> Coverage:
     threatened: dict[int, list[str]] = {}
     for a in session.exec(select(ConservationAssessment).order_by(ConservationAssessment.scheme)):
         if a.code in codes.THREATENED_CODES.get(a.scheme, ()):
-            threatened.setdefault(a.taxon_id, []).append(f"{codes.SCHEME_LABELS[a.scheme].en}: {a.code}")
+            threatened.setdefault(a.taxon_id, []).append(f"{a.scheme}:{a.code}")
     taxa = {t.id: t for t in session.exec(select(Taxon))}
 
     def roots(taxon_id: int | None) -> set[int]:
@@ -192,7 +197,7 @@ def coverage_tables(session: Session) -> dict[str, tuple[list[str], list[list]]]
     cov = threatened_coverage(session)
     tables["threatened_coverage"] = (
         ["scientific_name", "vernacular_vi", "status", "survey_records", "published_accessions", "gap"],
-        [[r.scientific_name, r.vernacular_vi, "; ".join(r.statuses), r.survey_events, r.accessions,
+        [[r.scientific_name, r.vernacular_vi, "; ".join(status_label(x) for x in r.statuses), r.survey_events, r.accessions,
           "yes" if not r.accessions else "no"] for r in cov.rows])
     records, by_inst = passport_completeness(session)
     tables["passport_completeness_by_institution"] = (["instcode", "name", "accessions", "mean_score"],

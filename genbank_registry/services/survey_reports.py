@@ -110,8 +110,9 @@ def report_from_counts(gc: GroupCounts, year: int | None = None, curve_points: i
                                      for m, s, lo, hi in zip(curve.individuals, curve.richness, curve.lower,
                                                              curve.upper)]
         report.rarefied_richness[g.key] = metrics.rarefied_richness(gc.matrix[i], report.rarefied_at)
-    report.warnings = metrics.effort_warnings({g.label: (g.effort, g.effort_unit, g.individuals)
-                                               for g in report.groups})
+    found = metrics.effort_warnings({g.label: (g.effort, g.effort_unit, g.individuals) for g in report.groups})
+    report.warnings = [w["message"] for w in found]
+    report.warning_details = [{"kind": w["kind"], **w["params"]} for w in found]
     return report
 
 
