@@ -65,8 +65,8 @@ def load_rows(engine: Engine, items: Iterable[Parsed | SurveyRow], *, source: st
                     result.problems.extend(item.problems)
                     result.counts["rejected"] += 1
                     continue
-                if result.problems:
-                    continue  # nothing will be written: keep reading only to report every problem
+                # After a problem nothing will be committed; rows are still written (then rolled back) so that
+                # checks across rows, like an event's rows disagreeing, report every problem in one run.
                 try:
                     result.counts[writer.write(item.record, item.where)] += 1
                 except InvalidRecord as exc:

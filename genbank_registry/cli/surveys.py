@@ -24,8 +24,12 @@ FORMATS = ("table", "json", "csv", "xlsx", "pdf")
 
 def print_load_result(path: Path, result: LoadResult) -> None:
     c = result.counts
-    console.print(f"{path.name}: added: {c['added']}, updated: {c['updated']}, unchanged: {c['unchanged']}, "
-                  f"rejected: {c['rejected']} (import batch {result.batch_id})")
+    if not result.ok:
+        console.print(f"{path.name}: rejected: {c['rejected']} of {sum(c.values())} rows; nothing was written "
+                      f"(import batch {result.batch_id})")
+    else:
+        console.print(f"{path.name}: added: {c['added']}, updated: {c['updated']}, unchanged: {c['unchanged']}, "
+                      f"rejected: {c['rejected']} (import batch {result.batch_id})")
     if result.new_taxa:
         console.print(f"[yellow]{len(result.new_taxa)} name(s) not in the registry were added as unverified taxa; "
                       f"a curator should check them:[/] " + ", ".join(result.new_taxa))
