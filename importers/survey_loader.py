@@ -21,7 +21,7 @@ from genbank_registry.services.surveys import SurveyWriter
 from schemas.codes import ImportStatus
 from schemas.surveys import SurveyRow
 
-from . import reader
+from .formats import reader
 from .base import Parsed, Problem, sha256_of
 
 MAX_REPORTED = 1000  # the batch keeps the first problems in full; the count says how many there were
@@ -77,6 +77,7 @@ def load_rows(engine: Engine, items: Iterable[Parsed | SurveyRow], *, source: st
                 session.rollback()
                 result.status = ImportStatus.FAILED
             else:
+                writer.flush()
                 session.commit()
                 result.status = ImportStatus.COMPLETED
         except (RegistryError, ValueError) as exc:

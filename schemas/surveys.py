@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import AliasChoices, ConfigDict, field_validator, model_validator
@@ -74,6 +75,7 @@ def parse_event_date(value: Any) -> dt.date:
     return day
 
 
+@lru_cache(maxsize=4096)
 def district_code_for(county: str | None) -> str | None:
     """The historical district's GSO code for a county name as people write it ('quận Ô Môn', 'O Mon', '917')."""
     if not county:

@@ -9,7 +9,8 @@ import typer
 from rich.table import Table
 from sqlmodel import Session
 
-from importers import UnknownFormat, UnreadableFile, reader
+from importers.base import UnknownFormat, UnreadableFile
+from importers.formats import reader
 from importers.survey_csv import write_template
 from importers.survey_loader import LoadResult, load_survey_file
 from schemas.surveys import INDEX_NAMES, GroupBy

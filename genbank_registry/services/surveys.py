@@ -7,6 +7,7 @@ unverified taxon (verified=False) and is listed in `new_taxa` so the loader can 
 """
 from __future__ import annotations
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from schemas import codes
@@ -41,6 +42,7 @@ class SurveyWriter:
         self._events: dict[str, tuple[SamplingEvent, Outcome, str]] = {}  # event_id -> (event, outcome, where)
         self._occurrences: dict[int, dict[str, SurveyOccurrence]] = {}
         self._seen_rows: dict[tuple[str, str], str] = {}
+        self._pending: list[dict] = []  # new occurrences, inserted in bulk by flush()
 
     def taxon_id(self, name: str) -> int:
         if name not in self._taxa:
@@ -90,15 +92,24 @@ class SurveyWriter:
         self._seen_rows[key] = where
         existing = self._occurrences[event.id].get(row.scientific_name)
         if existing is None:
-            occ = SurveyOccurrence(event_pk=event.id, **values)
-            self.session.add(occ)
-            self._occurrences[event.id][row.scientific_name] = occ
+            # New rows skip the ORM: a survey adds thousands, and validation already happened in SurveyRow.
+            self._pending.append({"event_pk": event.id, **values})
+            if len(self._pending) >= 5000:
+                self.flush()
             return "added"
         if catalogue._apply(existing, values):
             self.session.add(existing)
             return "updated"
         # A changed event makes each of its rows "updated" once, so re-runs report unchanged: N exactly.
         return "updated" if event_outcome == "updated" else "unchanged"
+
+
+    def flush(self) -> None:
+        """Insert the new occurrences; call before committing."""
+        if self._pending:
+            self.session.execute(insert(SurveyOccurrence), self._pending)
+            self._pending = []
+        self.session.flush()
 
 
 def unverified_taxa(session: Session) -> list[Taxon]:
