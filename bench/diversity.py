@@ -91,6 +91,15 @@ def load(url: str, matrix: np.ndarray, districts: np.ndarray) -> None:
                     {"event_pk": event_ids[i], "taxon_id": taxon_ids[j], "scientific_name": f"Benchus species{j:05d}",
                      "individual_count": int(matrix[i, j]), "occurrence_status": "present"}
                     for i, j in zip(rows_i[start:start + chunk].tolist(), rows_j[start:start + chunk].tolist())])
+    from sqlmodel import Session
+
+    from genbank_registry.services.survey_reports import refresh_summary
+
+    start = time.perf_counter()
+    with Session(engine) as session:
+        rows = refresh_summary(session)  # what every survey load does before it commits
+        session.commit()
+    print(f"  report summary rebuilt ({rows:,} rows) in {time.perf_counter() - start:.1f} s", flush=True)
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     engine.dispose()

@@ -110,4 +110,4 @@ class ImportBatch(ImportBatchBase, table=True):
 
 
 # Feature modules' tables, imported last so that Alembic and the tests see one metadata.
-from .models_surveys import SamplingEvent, SurveyOccurrence  # noqa: E402,F401
+from .models_surveys import SamplingEvent, SurveyOccurrence, SurveySummary  # noqa: E402,F401

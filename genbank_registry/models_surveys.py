@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from schemas.surveys import OccurrenceBase, SamplingEventBase
 
@@ -28,3 +28,20 @@ class SurveyOccurrence(OccurrenceBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     event_pk: int = Field(foreign_key="sampling_event.id", ondelete="CASCADE")
     taxon_id: int = Field(foreign_key="taxon.id", index=True)
+
+
+class SurveySummary(SQLModel, table=True):
+    """Individuals per taxon per report group, rebuilt after every survey load (services.survey_reports).
+
+    A district report then reads groups × taxa rows instead of summing a million occurrences per request.
+    `year` 0 holds the sum over all years. Aggregates only: no event, site or coordinate.
+    """
+
+    __tablename__ = "survey_summary"
+    __table_args__ = (Index("ix_survey_summary_lookup", "grouping", "year", "group_key", "taxon_id", "individuals"),)
+    id: int | None = Field(default=None, primary_key=True)
+    grouping: str = Field(max_length=10)
+    group_key: str = Field(max_length=250)
+    year: int
+    taxon_id: int = Field(foreign_key="taxon.id", index=True)
+    individuals: int

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from genbank_registry.errors import InvalidRecord, RegistryError
 from genbank_registry.models import ImportBatch, utcnow
+from genbank_registry.services import survey_reports
 from genbank_registry.services.surveys import SurveyWriter
 from schemas.codes import ImportStatus
 from schemas.surveys import SurveyRow
@@ -78,6 +79,7 @@ def load_rows(engine: Engine, items: Iterable[Parsed | SurveyRow], *, source: st
                 result.status = ImportStatus.FAILED
             else:
                 writer.flush()
+                survey_reports.refresh_summary(session)
                 session.commit()
                 result.status = ImportStatus.COMPLETED
         except (RegistryError, ValueError) as exc:

@@ -1,7 +1,8 @@
 """Diversity reports from survey data: the queries that build count vectors per group, then the metrics.
 
-Counts are summed in SQL (present occurrences only; absences are kept as data but add no individuals), one
-row per (group, taxon), so a report over a million occurrences moves only groups × taxa rows into Python.
+Counts are summed in SQL (present occurrences only; absences are kept as data but add no individuals) into
+`survey_summary` when a survey is loaded, one row per (grouping, group, year or all years, taxon), so a district
+report over a million occurrences reads only groups × taxa rows. Per-site reports sum the occurrences directly.
 Only aggregates leave this module: no coordinates, so no sensitive locality can leak through a report.
 """
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import func
+from sqlalchemy import String, cast, delete, func, insert, literal
 from sqlmodel import Session, select
 
 from schemas.places import DISTRICTS, district_name
@@ -17,30 +18,71 @@ from schemas.surveys import DiversityReportPublic, DiversityRowPublic, GroupBy, 
     RarefactionPointPublic
 
 from .. import metrics
-from ..models import SamplingEvent, SurveyOccurrence
+from ..models import SamplingEvent, SurveyOccurrence, SurveySummary
 
 MAX_CURVE_POINTS = 30
 
 
-def _key_columns(by: str):
+SUMMARISED = (GroupBy.DISTRICT, GroupBy.COMMUNE, GroupBy.HABITAT, GroupBy.YEAR)
+ALL_YEARS = 0
+
+
+def _key(by: str):
+    """The SQL expression of a group's key (a string, the same on both engines)."""
     E = SamplingEvent
-    return {GroupBy.DISTRICT: (E.district_code,), GroupBy.COMMUNE: (E.district_code, E.municipality),
-            GroupBy.SITE: (E.location_id,), GroupBy.HABITAT: (E.habitat,), GroupBy.YEAR: (E.year,)}[GroupBy(by)]
+    return {GroupBy.DISTRICT: func.coalesce(E.district_code, ""),
+            GroupBy.COMMUNE: func.coalesce(E.district_code, "") + "/" + func.coalesce(E.municipality, ""),
+            GroupBy.SITE: E.location_id,
+            GroupBy.HABITAT: func.coalesce(E.habitat, ""),
+            GroupBy.YEAR: cast(E.year, String)}[GroupBy(by)]
 
 
-def _key_label(by: str, parts: tuple) -> tuple[str, str]:
+def _label(by: str, key: str) -> str:
     if by == GroupBy.DISTRICT:
-        return parts[0] or "", district_name(parts[0]) or "—"
+        return district_name(key) or "—"
     if by == GroupBy.COMMUNE:
-        district = district_name(parts[0])
-        return f"{parts[0] or ''}/{parts[1] or ''}", f"{parts[1] or '—'} ({district})" if district else parts[1] or "—"
-    return str(parts[0] if parts[0] is not None else ""), str(parts[0] if parts[0] is not None else "—")
+        code, _, commune = key.partition("/")
+        district = district_name(code)
+        return f"{commune or '—'} ({district})" if district else commune or "—"
+    return key or "—"
 
 
 def _sort_key(by: str, key: str):
     if by == GroupBy.DISTRICT:
-        return list(DISTRICTS).index(key) if key in DISTRICTS else len(DISTRICTS)
-    return key
+        return (list(DISTRICTS).index(key) if key in DISTRICTS else len(DISTRICTS), key)
+    return (0, key)
+
+
+def refresh_summary(session: Session) -> int:
+    """Rebuild survey_summary from the occurrences (called by the loader before it commits); returns its rows."""
+    E, O = SamplingEvent, SurveyOccurrence
+    session.execute(delete(SurveySummary))
+    present = O.occurrence_status == OccurrenceStatus.PRESENT
+    for by in SUMMARISED:
+        key = _key(by)
+        years = [(E.year, True)] if by != GroupBy.YEAR else []
+        for year_col, by_year in years + [(literal(ALL_YEARS), False)]:
+            group = [key, O.taxon_id] + ([E.year] if by_year else [])
+            query = (select(literal(str(by)), key, year_col, O.taxon_id, func.sum(O.individual_count))
+                     .join(E, E.id == O.event_pk).where(present).group_by(*group))
+            session.execute(insert(SurveySummary).from_select(
+                ["grouping", "group_key", "year", "taxon_id", "individuals"], query))
+    session.flush()
+    return session.exec(select(func.count(SurveySummary.id))).one()
+
+
+def _fetch_tuples(session: Session, stmt) -> list[tuple]:
+    """Rows as the driver returns them: tens of thousands of (key, taxon, count) tuples, where SQLAlchemy's
+    per-row Result processing would cost more than the query (bench/diversity.py)."""
+    conn = session.connection()
+    compiled = stmt.compile(dialect=conn.dialect)
+    params = ([compiled.params[k] for k in compiled.positiontup] if compiled.positional else compiled.params)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 @dataclass
@@ -56,35 +98,37 @@ class GroupCounts:
 
 
 def group_counts(session: Session, by: str, year: int | None = None) -> GroupCounts:
-    E, O = SamplingEvent, SurveyOccurrence
-    cols = _key_columns(by)
+    """Individuals per taxon per group: from the summary, or from the occurrences for sites."""
+    E, O, S = SamplingEvent, SurveyOccurrence, SurveySummary
+    by = GroupBy(by)
+    key = _key(by)
     where = [E.year == year] if year is not None else []
-    rows = session.exec(
-        select(*cols, O.taxon_id, func.sum(O.individual_count))
-        .join(E, E.id == O.event_pk)
-        .where(O.occurrence_status == OccurrenceStatus.PRESENT, *where)
-        .group_by(*cols, O.taxon_id)).all()
-    meta = session.exec(select(*cols, func.count(E.id), func.sum(E.sample_size_value), func.min(E.sample_size_unit),
-                               func.max(E.sample_size_unit)).where(*where).group_by(*cols)).all()
-    n = len(cols)
-    groups: dict[str, tuple[str, int, float | None, str | None]] = {}
-    for r in meta:
-        key, label = _key_label(by, tuple(r[:n]))
-        events, effort, unit_lo, unit_hi = r[n:]
-        groups[key] = (label, int(events), float(effort) if effort is not None else None,
-                       unit_lo if unit_lo == unit_hi else "mixed")
+    if by in SUMMARISED:
+        stmt = select(S.group_key, S.taxon_id, S.individuals).where(S.grouping == str(by))
+        if by == GroupBy.YEAR:
+            stmt = stmt.where(S.year == ALL_YEARS, *([S.group_key == str(year)] if year is not None else []))
+        else:
+            stmt = stmt.where(S.year == (year if year is not None else ALL_YEARS))
+    else:
+        stmt = (select(key, O.taxon_id, func.sum(O.individual_count)).join(E, E.id == O.event_pk)
+                .where(O.occurrence_status == OccurrenceStatus.PRESENT, *where).group_by(key, O.taxon_id))
+    rows = _fetch_tuples(session, stmt)
+    meta = session.exec(select(key, func.count(E.id), func.sum(E.sample_size_value), func.min(E.sample_size_unit),
+                               func.max(E.sample_size_unit)).where(*where).group_by(key)).all()
+    groups = {k: (int(n), float(effort) if effort is not None else None, lo if lo == hi else "mixed")
+              for k, n, effort, lo, hi in meta}
     keys = sorted(groups, key=lambda k: _sort_key(by, k))
     index = {k: i for i, k in enumerate(keys)}
-    taxa = sorted({r[n] for r in rows})
+    taxa = sorted({r[1] for r in rows})
     tindex = {t: j for j, t in enumerate(taxa)}
     matrix = np.zeros((len(keys), len(taxa)), dtype=np.int64)
     if rows:
-        gi = np.fromiter((index[_key_label(by, tuple(r[:n]))[0]] for r in rows), dtype=np.int64, count=len(rows))
-        tj = np.fromiter((tindex[r[n]] for r in rows), dtype=np.int64, count=len(rows))
-        vals = np.fromiter((r[n + 1] or 0 for r in rows), dtype=np.int64, count=len(rows))
+        gi = np.fromiter((index[r[0]] for r in rows), dtype=np.int64, count=len(rows))
+        tj = np.fromiter((tindex[r[1]] for r in rows), dtype=np.int64, count=len(rows))
+        vals = np.fromiter((r[2] or 0 for r in rows), dtype=np.int64, count=len(rows))
         np.add.at(matrix, (gi, tj), vals)
-    return GroupCounts(by, keys, [groups[k][0] for k in keys], taxa, matrix, [groups[k][1] for k in keys],
-                       [groups[k][2] for k in keys], [groups[k][3] for k in keys])
+    return GroupCounts(by.value, keys, [_label(by, k) for k in keys], taxa, matrix, [groups[k][0] for k in keys],
+                       [groups[k][1] for k in keys], [groups[k][2] for k in keys])
 
 
 def report_from_counts(gc: GroupCounts, year: int | None = None, curve_points: int = MAX_CURVE_POINTS,

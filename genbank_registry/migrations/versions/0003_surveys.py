@@ -1,8 +1,8 @@
-"""surveys: sampling events (Darwin Core Event core) and their occurrences
+"""surveys: sampling events (Darwin Core Event core), their occurrences and the report summary
 
 Revision ID: 0003_surveys
 Revises: 0001_catalogue_core
-Create Date: 2026-11-24 07:21:11.786790
+Create Date: 2026-11-24 07:39:32.639055
 """
 from typing import Sequence, Union
 
@@ -47,6 +47,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sampling_event_location_id'), ['location_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sampling_event_year'), ['year'], unique=False)
 
+    op.create_table('survey_summary',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('grouping', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('group_key', sqlmodel.sql.sqltypes.AutoString(length=250), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('taxon_id', sa.Integer(), nullable=False),
+    sa.Column('individuals', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['taxon_id'], ['taxon.id'], name=op.f('fk_survey_summary_taxon_id_taxon')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_summary'))
+    )
+    with op.batch_alter_table('survey_summary', schema=None) as batch_op:
+        batch_op.create_index('ix_survey_summary_lookup', ['grouping', 'year', 'group_key', 'taxon_id', 'individuals'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_summary_taxon_id'), ['taxon_id'], unique=False)
+
     op.create_table('survey_occurrence',
     sa.Column('scientific_name', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('vernacular_name', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
@@ -76,6 +90,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_survey_occurrence_event_taxon_count')
 
     op.drop_table('survey_occurrence')
+    with op.batch_alter_table('survey_summary', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_summary_taxon_id'))
+        batch_op.drop_index('ix_survey_summary_lookup')
+
+    op.drop_table('survey_summary')
     with op.batch_alter_table('sampling_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sampling_event_year'))
         batch_op.drop_index(batch_op.f('ix_sampling_event_location_id'))
