@@ -41,7 +41,7 @@ def test_diversity_page_has_accessible_charts_tables_and_warning(client):
     assert "Đa dạng loài theo quận huyện" in text and "Chỉ số đa dạng" in text
     assert text.count("<svg") == 5 and text.count("<title id=\"chart-t") == 5 and "<desc id=" in text
     assert "Đường cong tích lũy loài" in text and 'data-testid="bray-curtis"' in text
-    assert 'data-testid="effort-warning"' in text and "gấp 6.0 lần" in text
+    assert 'data-testid="effort-warning"' in text and "gấp 6,0 lần" in text
     assert "cdn" not in text.lower() and "<script" not in text
     en = client.get("/reports/diversity?by=habitat&year=2024&lang=en").text
     assert "Species diversity by habitat" in en and "rice field" in en and "Rarefaction curves" in en
