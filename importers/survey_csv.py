@@ -92,7 +92,7 @@ def _message(err) -> str:
     column = _column(err)
     if err.get("type") in ("float_parsing", "int_parsing", "float_type"):
         return f"not a number; write digits with a dot for decimals (e.g. 10.1268). {TEMPLATE_HELP.get(column, '')}"
-    if err.get("type") == "missing":
+    if err.get("type") == "missing" or (err.get("input") is None and err.get("type", "").endswith("_type")):
         return f"required; {TEMPLATE_HELP.get(column, '')}"
     return msg
 

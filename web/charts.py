@@ -3,6 +3,7 @@ prints as sharp vectors. Every chart on a page sits beside a table with the same
 from __future__ import annotations
 
 import itertools
+import math
 from html import escape
 
 from markupsafe import Markup
@@ -18,60 +19,72 @@ def _open(width: int, height: int, title: str, desc: str) -> tuple[str, str]:
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
             f'aria-labelledby="chart-t{n} chart-d{n}" class="chart" {FONT} font-size="12">'
             f'<title id="chart-t{n}">{escape(title)}</title><desc id="chart-d{n}">{escape(desc)}</desc>'
-            f'<rect width="{width}" height="{height}" fill="#fff"/>')
+            f'<rect width="{width}" height="{height}" fill="#fff"/>'
+            f'<text x="8" y="16" font-weight="bold" font-size="13" aria-hidden="true">{escape(title)}</text>')
     return head, "</svg>"
 
 
-def _nice_max(value: float) -> float:
+def _axis(value: float) -> tuple[float, int]:
+    """A round axis end ≥ value and its number of divisions (3–6), each 1, 2, 2.5 or 5 × 10ⁿ."""
     if value <= 0:
-        return 1.0
-    magnitude = 10 ** len(str(int(value))) / 10
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return value
+        return 1.0, 4
+    best = None
+    for n in (4, 5, 6, 3):
+        raw = value / n
+        magnitude = 10 ** math.floor(math.log10(raw))
+        step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw * (1 - 1e-9))
+        if best is None or step * n < best[0] - 1e-9:
+            best = (step * n, n)
+    return best
 
 
 def _fmt(v: float) -> str:
-    return f"{v:.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:.2f}"
+    if float(v).is_integer() or abs(v) >= 100:
+        return f"{v:.0f}"
+    return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
 def bar_chart(items: list[tuple[str, float, float | None, float | None]], title: str, desc: str,
-              width: int = 640, color: str = PALETTE[0], number=_fmt) -> Markup:
+              width: int = 480, color: str = PALETTE[0], number=_fmt) -> Markup:
     """Horizontal bars, one per (label, value, interval low, interval high); whiskers where an interval is given."""
-    label_w, row_h, top = 170, 22, 10
+    label_w, row_h, top = 150, 24, 28
     height = top + row_h * len(items) + 30
     head, tail = _open(width, height, title, desc)
-    top_value = _nice_max(max([v or 0 for _, v, _, _ in items] + [hi or 0 for *_, hi in items] + [0]))
+    top_value, divisions = _axis(max([v or 0 for _, v, _, _ in items] + [hi or 0 for *_, hi in items] + [0]))
     plot_w = width - label_w - 60
     parts = [head]
     for i, (label, value, lo, hi) in enumerate(items):
+        label = label if len(label) <= 22 else label[:21] + "…"  # the table beside has it whole
         y = top + i * row_h
         w = plot_w * (value or 0) / top_value
         parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(label)}</text>'
                      f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" fill="{color}"/>'
-                     f'<text x="{label_w + w + 4:.1f}" y="{y + 15}" fill="#333">{escape(number(value or 0))}</text>')
+                     f'<text x="{label_w + max(w, plot_w * (hi or 0) / top_value) + 4:.1f}" y="{y + 15}" '
+                     f'fill="#333">{escape(number(value or 0))}</text>')
         if lo is not None and hi is not None:
             x1, x2 = label_w + plot_w * lo / top_value, label_w + plot_w * hi / top_value
             parts.append(f'<path d="M{x1:.1f},{y + row_h / 2}H{x2:.1f}M{x1:.1f},{y + 6}V{y + row_h - 6}'
                          f'M{x2:.1f},{y + 6}V{y + row_h - 6}" stroke="#222" fill="none"/>')
     axis_y = top + row_h * len(items) + 4
     parts.append(f'<path d="M{label_w},{axis_y}H{label_w + plot_w}" stroke="#888"/>')
-    for k in range(5):
-        v = top_value * k / 4
-        x = label_w + plot_w * k / 4
+    for k in range(divisions + 1):
+        v = top_value * k / divisions
+        x = label_w + plot_w * k / divisions
         parts.append(f'<text x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle" fill="#555">{_fmt(v)}</text>')
     parts.append(tail)
     return Markup("".join(parts))
 
 
-def _frame(parts, x0, y0, w, h, xmax, ymax, x_label, y_label, xmin=0.0, ymin=0.0):
+def _frame(parts, x0, y0, w, h, xmax, ymax, x_label, y_label, xmin=0.0, ymin=0.0, nx=4, ny=4):
     parts.append(f'<path d="M{x0},{y0}V{y0 + h}H{x0 + w}" stroke="#888" fill="none"/>')
-    for k in range(5):
-        xv, yv = xmin + (xmax - xmin) * k / 4, ymin + (ymax - ymin) * k / 4
-        x, y = x0 + w * k / 4, y0 + h - h * k / 4
-        parts.append(f'<text x="{x:.1f}" y="{y0 + h + 16}" text-anchor="middle" fill="#555">{_fmt(xv)}</text>'
-                     f'<text x="{x0 - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{_fmt(yv)}</text>')
+    for k in range(nx + 1):
+        x = x0 + w * k / nx
+        parts.append(f'<text x="{x:.1f}" y="{y0 + h + 16}" text-anchor="middle" fill="#555">'
+                     f'{_fmt(xmin + (xmax - xmin) * k / nx)}</text>')
+    for k in range(ny + 1):
+        y = y0 + h - h * k / ny
+        parts.append(f'<text x="{x0 - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">'
+                     f'{_fmt(ymin + (ymax - ymin) * k / ny)}</text>')
     parts.append(f'<text x="{x0 + w / 2}" y="{y0 + h + 34}" text-anchor="middle">{escape(x_label)}</text>'
                  f'<text transform="translate(14,{y0 + h / 2}) rotate(-90)" text-anchor="middle">'
                  f'{escape(y_label)}</text>')
@@ -80,12 +93,12 @@ def _frame(parts, x0, y0, w, h, xmax, ymax, x_label, y_label, xmin=0.0, ymin=0.0
 def line_chart(series: list[tuple[str, list[tuple[float, float, float, float]]]], title: str, desc: str,
                x_label: str, y_label: str, width: int = 640, height: int = 360) -> Markup:
     """Lines with a shaded interval: (label, [(x, y, low, high), …]) per series, e.g. rarefaction curves."""
-    x0, y0, w, h = 56, 12, width - 56 - 170, height - 12 - 46
-    xmax = _nice_max(max([p[0] for _, pts in series for p in pts] + [1]))
-    ymax = _nice_max(max([p[3] for _, pts in series for p in pts] + [1]))
+    x0, y0, w, h = 56, 32, width - 56 - 170, height - 32 - 46
+    xmax, nx = _axis(max([p[0] for _, pts in series for p in pts] + [1]))
+    ymax, ny = _axis(max([p[3] for _, pts in series for p in pts] + [1]))
     head, tail = _open(width, height, title, desc)
     parts = [head]
-    _frame(parts, x0, y0, w, h, xmax, ymax, x_label, y_label)
+    _frame(parts, x0, y0, w, h, xmax, ymax, x_label, y_label, nx=nx, ny=ny)
 
     def xy(x, y):
         return f"{x0 + w * x / xmax:.1f},{y0 + h - h * y / ymax:.1f}"
@@ -109,7 +122,7 @@ def line_chart(series: list[tuple[str, list[tuple[float, float, float, float]]]]
 def scatter(points: list[tuple[str, float, float]], title: str, desc: str, x_label: str, y_label: str,
             width: int = 640, height: int = 400) -> Markup:
     """Labelled points, e.g. a PCoA ordination; axes span the data symmetrically around zero."""
-    x0, y0, w, h = 56, 12, width - 56 - 20, height - 12 - 46
+    x0, y0, w, h = 56, 32, width - 56 - 24, height - 32 - 46
     span_x = max([abs(x) for _, x, _ in points] + [1e-9]) * 1.15
     span_y = max([abs(y) for _, _, y in points] + [1e-9]) * 1.15
     head, tail = _open(width, height, title, desc)
@@ -121,6 +134,8 @@ def scatter(points: list[tuple[str, float, float]], title: str, desc: str, x_lab
         color = PALETTE[i % len(PALETTE)]
         parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="5" fill="{color}"/>')
         if len(points) <= 40:
-            parts.append(f'<text x="{px + 7:.1f}" y="{py + 4:.1f}">{escape(label)}</text>')
+            # Labels on the right half point left, so none runs off the chart.
+            anchor, dx = ("end", -7) if px > x0 + w / 2 else ("start", 7)
+            parts.append(f'<text x="{px + dx:.1f}" y="{py + 4:.1f}" text-anchor="{anchor}">{escape(label)}</text>')
     parts.append(tail)
     return Markup("".join(parts))

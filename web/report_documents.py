@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from genbank_registry.services import genefund_reports, survey_reports
+from genbank_registry.services import genefund_reports
 from schemas.surveys import DiversityReportPublic, GroupBy
 
 from . import charts, i18n
@@ -83,7 +83,7 @@ def coverage_context(session: Session, lang: str) -> dict:
     breakdown_charts = {}
     for b in breakdowns:
         breakdown_charts[b.name] = charts.bar_chart(
-            [((en if lang == "en" else vi)[:28], n, None, None) for _k, vi, en, n in b.rows],
+            [(key if b.name == "task" else (en if lang == "en" else vi), n, None, None) for key, vi, en, n in b.rows],
             names[b.name], _("Published accessions in each group; the table beside gives the numbers."))
     completeness_chart = charts.bar_chart(
         [(code, score, None, None) for code, _name, _n, score in by_inst],
@@ -121,6 +121,3 @@ def coverage_pdf(session: Session, lang: str = "vi") -> bytes:
     title = i18n.gettext("Gene-fund coverage and passport completeness")
     return html_to_pdf(render_document("reports/_coverage_body.html", title, coverage_context(session, lang), lang))
 
-
-def diversity_for(session: Session, by: str, year: int | None) -> DiversityReportPublic:
-    return survey_reports.diversity_report(session, by, year)
