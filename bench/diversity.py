@@ -97,9 +97,9 @@ def load(url: str, matrix: np.ndarray, districts: np.ndarray) -> None:
 
     start = time.perf_counter()
     with Session(engine) as session:
-        rows = refresh_summary(session)  # what every survey load does before it commits
+        refresh_summary(session)  # what a survey load does before it commits (there for its events only)
         session.commit()
-    print(f"  report summary rebuilt ({rows:,} rows) in {time.perf_counter() - start:.1f} s", flush=True)
+    print(f"  report summary built in {time.perf_counter() - start:.1f} s", flush=True)
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     engine.dispose()

@@ -79,7 +79,7 @@ def load_rows(engine: Engine, items: Iterable[Parsed | SurveyRow], *, source: st
                 result.status = ImportStatus.FAILED
             else:
                 writer.flush()
-                survey_reports.refresh_summary(session)
+                survey_reports.refresh_summary(session, writer.changed_events, writer.old_keys)
                 session.commit()
                 result.status = ImportStatus.COMPLETED
         except (RegistryError, ValueError) as exc:

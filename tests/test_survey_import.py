@@ -129,3 +129,29 @@ def test_loader_takes_plain_rows(engine):
     result = load_rows(engine, rows, source="archive.zip", fmt="dwca")
     assert result.ok and result.counts["added"] == 2 and result.new_taxa == ["Channa striata", "Wallago attu"]
     assert json.loads(json.dumps(result.counts)) == {"added": 2}
+
+
+def test_report_summary_follows_each_load(cli, tmp_path):
+    """Loads refresh only the groups they touch; the result equals a full rebuild, also when an event moves."""
+    from genbank_registry.models import SurveySummary
+    from genbank_registry.services import survey_reports
+
+    ninh_kieu = {"eventID": "EV-2", "county": "Ninh Kiều", "decimalLatitude": "10.03", "decimalLongitude": "105.76",
+                 "municipality": "An Bình"}
+    path = write(tmp_path / "s.csv", [row("Channa striata", 7), row("Wallago attu", 2), row("Channa striata", 3, **ninh_kieu)])
+    assert runner.invoke(app, ["import", "survey", str(path)]).exit_code == 0
+    moved = {"county": "Bình Thủy", "decimalLatitude": "10.08", "decimalLongitude": "105.70"}
+    write(path, [row("Channa striata", 7, **moved), row("Wallago attu", 2, **moved), row("Channa striata", 3, **ninh_kieu)])
+    assert "updated: 2" in runner.invoke(app, ["import", "survey", str(path)]).output
+
+    def snapshot(session):
+        return sorted((r.grouping, r.group_key, r.year, r.taxon_id, r.individuals)
+                      for r in session.exec(select(SurveySummary)))
+
+    with Session(cli) as s:
+        incremental = snapshot(s)
+        survey_reports.refresh_summary(s)
+        assert snapshot(s) == incremental
+        report = survey_reports.diversity_report(s, "district")
+        assert [(g.label, g.individuals) for g in report.groups] == [("Ninh Kiều", 3), ("Bình Thủy", 9)]
+        assert not [r for r in incremental if r[1] == "917"]  # nothing left in Ô Môn

@@ -53,22 +53,43 @@ def _sort_key(by: str, key: str):
     return (0, key)
 
 
-def refresh_summary(session: Session) -> int:
-    """Rebuild survey_summary from the occurrences (called by the loader before it commits); returns its rows."""
-    E, O = SamplingEvent, SurveyOccurrence
-    session.execute(delete(SurveySummary))
+def python_keys(event: SamplingEvent) -> dict[str, str]:
+    """An event's group keys as `_key` computes them in SQL (to find the groups an update moves it out of)."""
+    return {GroupBy.DISTRICT: event.district_code or "",
+            GroupBy.COMMUNE: f"{event.district_code or ''}/{event.municipality or ''}",
+            GroupBy.HABITAT: event.habitat or "", GroupBy.YEAR: str(event.year)}
+
+
+def refresh_summary(session: Session, event_ids: set[int] | None = None,
+                    old_keys: dict[str, set[str]] | None = None) -> None:
+    """Rebuild survey_summary from the occurrences; the loader calls it before it commits.
+
+    With `event_ids` (the events a load changed) only the groups holding them, or holding them before the load
+    (`old_keys`), are summed again, so a small survey added to a large registry costs little.
+    """
+    E, O, S = SamplingEvent, SurveyOccurrence, SurveySummary
     present = O.occurrence_status == OccurrenceStatus.PRESENT
+    ids = sorted(event_ids or ())
     for by in SUMMARISED:
         key = _key(by)
+        where = []
+        if event_ids is not None:
+            keys = set((old_keys or {}).get(by, ()))
+            for start in range(0, len(ids), 500):
+                keys.update(session.exec(select(key).where(E.id.in_(ids[start:start + 500])).distinct()))
+            if not keys:
+                continue
+            where = [key.in_(sorted(keys))]
+            session.execute(delete(S).where(S.grouping == str(by), S.group_key.in_(sorted(keys))))
+        else:
+            session.execute(delete(S).where(S.grouping == str(by)))
         years = [(E.year, True)] if by != GroupBy.YEAR else []
         for year_col, by_year in years + [(literal(ALL_YEARS), False)]:
             group = [key, O.taxon_id] + ([E.year] if by_year else [])
             query = (select(literal(str(by)), key, year_col, O.taxon_id, func.sum(O.individual_count))
-                     .join(E, E.id == O.event_pk).where(present).group_by(*group))
-            session.execute(insert(SurveySummary).from_select(
-                ["grouping", "group_key", "year", "taxon_id", "individuals"], query))
+                     .join(E, E.id == O.event_pk).where(present, *where).group_by(*group))
+            session.execute(insert(S).from_select(["grouping", "group_key", "year", "taxon_id", "individuals"], query))
     session.flush()
-    return session.exec(select(func.count(SurveySummary.id))).one()
 
 
 def _fetch_tuples(session: Session, stmt) -> list[tuple]:

@@ -17,6 +17,7 @@ from ..errors import InvalidRecord
 from ..models import SamplingEvent, SurveyOccurrence, Taxon
 from . import catalogue
 from .catalogue import Outcome
+from .survey_reports import python_keys
 
 # Event fields that must agree on every row of one event within a file.
 _EVENT_FIELDS = ("event_date", "location_id", "decimal_latitude", "decimal_longitude", "county", "municipality",
@@ -43,6 +44,8 @@ class SurveyWriter:
         self._occurrences: dict[int, dict[str, SurveyOccurrence]] = {}
         self._seen_rows: dict[tuple[str, str], str] = {}
         self._pending: list[dict] = []  # new occurrences, inserted in bulk by flush()
+        self.changed_events: set[int] = set()  # events whose fields or occurrences this load changed
+        self.old_keys: dict[str, set[str]] = {}  # report groups that updated events were in before
 
     def taxon_id(self, name: str) -> int:
         if name not in self._taxa:
@@ -71,7 +74,11 @@ class SurveyWriter:
             self.session.flush()
             self._occurrences[event.id] = {}
         else:
+            before = python_keys(event)
             outcome = "updated" if catalogue._apply(event, values) else "unchanged"
+            if outcome == "updated":
+                for grouping, key in before.items():
+                    self.old_keys.setdefault(grouping, set()).add(key)
             if outcome == "updated":
                 event.import_batch_id = self.import_batch_id
                 self.session.add(event)
@@ -81,6 +88,12 @@ class SurveyWriter:
         return event, outcome
 
     def write(self, row: SurveyRow, where: str = "") -> Outcome:
+        outcome = self._write(row, where)
+        if outcome != "unchanged":
+            self.changed_events.add(self._events[row.event_id][0].id)
+        return outcome
+
+    def _write(self, row: SurveyRow, where: str) -> Outcome:
         """Upsert one row; `where` (e.g. "line 12") names it in messages about later rows."""
         key = (row.event_id, row.scientific_name)
         if key in self._seen_rows:
