@@ -74,6 +74,13 @@ def test_district_report_warns_about_unequal_effort_and_writes_every_format(cli,
     wb = load_workbook(xlsx)
     assert wb.sheetnames == ["indices", "bray_curtis", "jaccard", "pcoa", "rarefaction"]
     assert wb["indices"]["B2"].value == "Ninh Kiều"
+    pdf = tmp_path / "d.pdf"
+    result = runner.invoke(app, ["report", "diversity", "--by", "year", "--format", "pdf", "--out", str(pdf),
+                                 "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    from pypdf import PdfReader
+
+    assert "Species diversity by year" in PdfReader(pdf).pages[0].extract_text()
     missing = runner.invoke(app, ["report", "diversity", "--year", "1999"])
     assert missing.exit_code == 1 and "no survey data for 1999" in missing.output
 
