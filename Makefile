@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install migrate seed serve bench clean messages
+.PHONY: run test install migrate seed serve bench clean messages syslibs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) syslibs
+
+# PDF reports (WeasyPrint) need Pango and a font with every Vietnamese letter from the system: install them when
+# missing (Debian/Ubuntu as root), otherwise say what to install. Everything else comes from PyPI.
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+syslibs:
+	@if ! { ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; }; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing $(PDF_DEBS) for PDF reports"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_DEBS) >/dev/null; \
+	  else echo "PDF reports need: apt-get install $(PDF_DEBS)" >&2; fi; \
+	fi
 
 migrate: install
 	@mkdir -p var

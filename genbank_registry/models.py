@@ -112,3 +112,5 @@ class ImportBatch(ImportBatchBase, table=True):
 # Accounts, sessions and the audit trail live in their own module; importing it registers their tables.
 from .models_accounts import ApiToken, AuditEvent, User, WebSession  # noqa: E402,F401
 from .models_jobs import ImportJob  # noqa: E402,F401
+# Feature modules' tables, imported last so that Alembic and the tests see one metadata.
+from .models_surveys import SamplingEvent, SurveyOccurrence, SurveySummary  # noqa: E402,F401

@@ -46,6 +46,21 @@ def _seed(url: str) -> None:
     engine.dispose()
 
 
+def _seed_surveys(url: str) -> None:
+    """The demo catalogue plus the demo survey (fixtures/surveys/), loaded as `seed demo` loads them."""
+    from importers.survey_loader import load_survey_file
+
+    _seed(url)
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        seed.load_catalogue(session, seed.read_catalogue(FIXTURES / "surveys" / "taxa.json"))
+    assert load_survey_file(engine, FIXTURES / "surveys" / "demo_surveys.csv").ok
+    engine.dispose()
+
+
+SEEDERS = {"empty": None, "demo": _seed, "surveys": _seed_surveys}
+
+
 class SqliteFactory:
     def __init__(self, tmp: Path):
         self.tmp = tmp
@@ -56,8 +71,8 @@ class SqliteFactory:
             path = self.tmp / f"template-{kind}.db"
             url = f"sqlite:///{path}"
             migrate.upgrade(url)
-            if kind == "demo":
-                _seed(url)
+            if SEEDERS[kind]:
+                SEEDERS[kind](url)
             make_engine(url).dispose()
             self.templates[kind] = path
         return self.templates[kind]
@@ -87,8 +102,8 @@ class PostgresFactory:
             self.admin.execute(f'CREATE DATABASE "{name}"')
             url = _pg_url(name)
             migrate.upgrade(url)
-            if kind == "demo":
-                _seed(url)
+            if SEEDERS[kind]:
+                SEEDERS[kind](url)
             self.templates[kind] = name
         return self.templates[kind]
 
@@ -153,6 +168,12 @@ def db_url(request, _factories):
 def demo_url(request, _factories):
     """URL of a fresh database holding the demo catalogue."""
     yield from _database(request, _factories, "demo")
+
+
+@pytest.fixture(params=BACKENDS)
+def surveys_url(request, _factories):
+    """URL of a fresh database holding the demo catalogue and the demo survey."""
+    yield from _database(request, _factories, "surveys")
 
 
 @pytest.fixture(params=BACKENDS)

@@ -26,6 +26,7 @@ def test_upgrade_then_seed_twice(bare_url, cli_env):
     first = runner.invoke(app, ["seed", "demo", "--if-empty"])
     assert first.exit_code == 0, first.output
     assert "accessions" in first.output
+    assert "demo_surveys.csv: added: 4553" in first.output  # the demo survey comes with the demo catalogue
     again = runner.invoke(app, ["seed", "demo", "--if-empty"])
     assert again.exit_code == 0 and "not empty" in again.output
     status = runner.invoke(app, ["db", "status"])

@@ -5,7 +5,9 @@ route whose path parameter this file cannot fill makes the test fail and say so.
 """
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 import pytest
 from fastapi.routing import APIRoute
@@ -73,7 +75,7 @@ def _param_values(app) -> dict[str, list[str]]:
         "accession_id": accession_ids, "id": accession_ids, "key": keys, "accenumb": keys[2:],
         "instcode": [inst.code], "code": [inst.code, task.code], "institution_code": [inst.code],
         "task_code": [task.code], "task_id": [str(task.id)], "taxon_id": taxon_ids, "family": [family],
-        "event_id": ["1", "2"], "job_id": ["1"], "assessment_id": ["1"], "path": ["style.css"], "lang": ["vi", "en"],
+        "fmt": ["csv", "xlsx", "pdf", "json"], "event_id": ["1", "2"], "job_id": ["1"], "assessment_id": ["1"], "path": ["style.css"], "lang": ["vi", "en"],
     }
 
 
@@ -115,6 +117,19 @@ QUERIES = ["", "?lang=en", "?q=Bí+Mật", "?q=bi+mat", "?q=DRAFT-SECRET-1", "?q
            "?format=csv", "?format=json", "?download=1"]
 
 
+def readable_text(response) -> str:
+    """The text a person could read from a response, whatever its format (PDF and XLSX are compressed)."""
+    kind = response.headers.get("content-type", "")
+    data = response.content
+    if "pdf" in kind or data[:5] == b"%PDF-":
+        from pypdf import PdfReader
+        return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    if data[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    return data.decode("utf-8", "replace")
+
+
 def _walk(client, app):
     values = _param_values(app)
     seen = 0
@@ -123,9 +138,7 @@ def _walk(client, app):
             for query in QUERIES:
                 response = client.get(path + query, follow_redirects=False)
                 seen += 1
-                body = response.text if response.headers.get("content-type", "").startswith(
-                    ("text", "application/json", "application/xml", "application/zip")) else response.content.decode(
-                    "utf-8", "replace")
+                body = readable_text(response)
                 for secret in SECRETS:
                     assert secret not in body, f"{secret!r} leaked through GET {path}{query} ({response.status_code})"
                 for header, value in response.headers.items():

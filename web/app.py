@@ -15,7 +15,7 @@ from genbank_registry.settings import Settings, get_settings
 
 from . import i18n
 from .auth import SESSION_COOKIE, identify
-from .routers import auth, curation, home, imports, taxon_curation
+from .routers import auth, curation, home, imports, reports, taxon_curation
 from .templating import TEMPLATES, build_templates, render
 
 LANG_COOKIE = "lang"
@@ -80,4 +80,5 @@ def create_app(settings: Settings | None = None, job_handlers: dict | None = Non
     app.include_router(taxon_curation.router)
     app.include_router(imports.router)
     app.include_router(imports.api)
+    app.include_router(reports.router)
     return app

@@ -9,7 +9,11 @@ from rich.table import Table
 from .. import migrate
 from ..db import session_scope
 from ..services import catalogue, seed as seed_service
+from ..services.surveys import has_surveys
 from .common import console, engine_for, fail, progress_bar, reported_errors, settings
+from .surveys import import_survey_file, print_load_result
+
+SURVEY_FIXTURES = seed_service.demo_catalogue_path().parents[1] / "surveys"
 
 app = typer.Typer(help="Load demonstration data.", no_args_is_help=True)
 
@@ -31,6 +35,8 @@ def demo(
         with session_scope(engine) as session:
             if if_empty and catalogue.count_accessions(session) > 0:
                 console.print("Danh mục đã có dữ liệu, bỏ qua / catalogue not empty, demo not loaded")
+                if not has_surveys(session):
+                    _seed_surveys()
                 return
             total = sum(len(data.get(s, [])) for s, _ in seed_service.SECTIONS)
             with progress_bar() as progress:
@@ -42,3 +48,16 @@ def demo(
     for section, counter in results.items():
         table.add_row(section, str(counter["added"]), str(counter["updated"]), str(counter["unchanged"]))
     console.print(table)
+    _seed_surveys()
+
+
+def _seed_surveys() -> None:
+    """The demo survey (fixtures/surveys/): its common taxa, then the CSV through the survey importer."""
+    taxa_path = SURVEY_FIXTURES / "taxa.json"
+    with engine_for() as engine, session_scope(engine) as session:
+        seed_service.load_catalogue(session, seed_service.read_catalogue(taxa_path), source=taxa_path.name)
+    csv_path = SURVEY_FIXTURES / "demo_surveys.csv"
+    result = import_survey_file(csv_path)
+    print_load_result(csv_path, result)
+    if not result.ok:
+        fail(f"the demo survey {csv_path} did not load")
