@@ -58,7 +58,12 @@ class DwcaReader(RecordReader):
         if not self.path.exists():
             raise ArchiveError(f"{self.name}: no such file or directory")
         self._reader = self._open()
-        self.core_type = self._core_type()
+        try:
+            self._check_encodings()
+            self.core_type = self._core_type()
+        except ArchiveError:
+            self._reader.close()
+            raise
         self.title = self._eml_text("dataset/title")
         self._extensions = {ext.file_descriptor.type: ext for ext in self._reader.extension_files}
 
@@ -110,6 +115,43 @@ class DwcaReader(RecordReader):
             return f"{self.name}: not a Darwin Core Archive (a .zip, a .tgz or a directory with meta.xml)"
         return f"{self.name}: not a valid Darwin Core Archive: {text}"
 
+    def _check_encodings(self) -> None:
+        """python-dwca-reader replaces undecodable bytes with U+FFFD; a wrong encoding would silently garble
+        every Vietnamese name, so each data file is decoded strictly first and refused at the first bad line."""
+        import codecs
+
+        for data_file in [self._reader.core_file, *self._reader.extension_files]:
+            descriptor = data_file.file_descriptor
+            encoding = descriptor.file_encoding or "utf-8"
+            decoder = codecs.getincrementaldecoder(encoding)()
+            line = 1
+            with open(data_file._file_path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError as exc:
+                        line += chunk[:exc.start].count(b"\n")
+                        raise ArchiveError(
+                            f"{self.name}: {descriptor.file_location} line {line} is not {encoding} as meta.xml "
+                            f"declares (byte 0x{chunk[exc.start]:02x}); save the file as {encoding}, or declare its "
+                            f"real encoding in meta.xml (e.g. encoding=\"windows-1252\")") from None
+                    line += chunk.count(b"\n")
+
+    def _orphan_problems(self) -> list[ImportProblem]:
+        problems = []
+        if not self._reader.extension_files:
+            return problems
+        for location, orphans in self._reader.orphaned_extension_rows().items():
+            if not orphans:
+                continue
+            lines = sorted(p + 2 for positions in orphans.values() for p in positions)
+            problems.append(ImportProblem(
+                column=location, value=", ".join(sorted(orphans)), severity="warning",
+                problem=f"{len(lines)} row(s) of {location} refer to core ids that do not exist "
+                        f"({', '.join(sorted(orphans))}; line(s) {', '.join(map(str, lines))}): left out",
+                suggestion="correct the coreid column, or add the missing core rows"))
+        return problems
+
     def _core_type(self) -> str:
         descriptor = self._reader.descriptor
         if descriptor is None:
@@ -121,9 +163,11 @@ class DwcaReader(RecordReader):
             return OCCURRENCE
         core = descriptor.core.type
         if core not in (OCCURRENCE, EVENT):
+            orphans = " ".join(f"It also has orphaned extension rows: {p.problem.removesuffix(': left out')}."
+                               for p in self._orphan_problems())
             raise ArchiveError(f"{self.name}: the core is {short_term(core or '?')} (e.g. a checklist); the registry "
                                f"imports archives whose core is Occurrence (specimens, observations) or Event "
-                               f"(surveys)")
+                               f"(surveys). {orphans}".strip())
         return core
 
     def _eml_text(self, path: str) -> str | None:
@@ -210,17 +254,7 @@ class DwcaReader(RecordReader):
         self._report_orphans()
 
     def _report_orphans(self) -> None:
-        if not self._reader.extension_files:
-            return
-        for location, orphans in self._reader.orphaned_extension_rows().items():
-            if not orphans:
-                continue
-            lines = sorted(p + 2 for positions in orphans.values() for p in positions)
-            self.problems.append(ImportProblem(
-                column=location, value=", ".join(sorted(orphans)), severity="warning",
-                problem=f"{len(lines)} row(s) of {location} refer to core ids that do not exist "
-                        f"({', '.join(sorted(orphans))}; lines {', '.join(map(str, lines))}): left out",
-                suggestion="correct the coreid column, or add the missing core rows"))
+        self.problems.extend(self._orphan_problems())
 
 
 def _archive_listing(path) -> list[str]:

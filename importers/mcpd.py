@@ -233,7 +233,8 @@ class PassportValidator:
             m = _DDMMYYYY.match(text)
             hint = (f"write {m.group(3)}{int(m.group(2)):02d}{int(m.group(1)):02d} (YYYYMMDD)" if m else
                     "write YYYYMMDD with -- for an unknown month or day, e.g. 200503--")
-            bad(column, text, str(exc).split(": ", 1)[-1] if ": " in str(exc) else str(exc), hint)
+            problem = str(exc).removeprefix(f"{column} {text!r}").lstrip(": ")
+            bad(column, text, problem, hint)
 
     def _number(self, column, text, values, bad, bounds, integer=False):
         if not text:
@@ -259,7 +260,11 @@ class PassportValidator:
                 except ValueError:
                     bad(column, text, "not a decimal degree", "write e.g. 10.0452 (north and east positive)")
                 if value is not None and not -limit <= value <= limit:
-                    bad(column, text, f"outside -{limit}..{limit}", "decimal degrees, WGS84; check for swapped columns")
+                    other = cells.get("DECLONGITUDE", "")
+                    swapped = column == "DECLATITUDE" and other.replace(".", "", 1).isdigit() and float(other) <= 90
+                    bad(column, text, f"outside -{limit}..{limit}",
+                        f"latitude and longitude look swapped: DECLATITUDE {other}, DECLONGITUDE {text}?" if swapped
+                        else "decimal degrees, WGS84 (north and east positive)")
                     value = None
             if dms:
                 try:

@@ -136,6 +136,7 @@ class OccurrenceRow(BaseModel):
     associated_sequences: str | None = None
     material_sample_id: str | None = None
     event_date: str | None = None
+    country: str | None = None
     country_code: str | None = None
     locality: str | None = None
     decimal_latitude: float | None = None
