@@ -78,10 +78,12 @@ def occurrence_row(p: AccessionPublic, license_uri: str) -> dict[str, str]:
 
 def _tsv(rows: list[dict[str, str]], fields: Sequence[str]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\", lineterminator="\n")
+    # meta.xml declares no quoting (fieldsEnclosedBy=""): tabs and line breaks inside values become spaces.
+    writer = csv.writer(buffer, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
     writer.writerow(fields)
     for row in rows:
-        writer.writerow([(row.get(f) or "").replace("\t", " ").replace("\n", " ") for f in fields])
+        writer.writerow([" ".join((row.get(f) or "").split("\t")).replace("\r", " ").replace("\n", " ")
+                         for f in fields])
     return buffer.getvalue()
 
 

@@ -28,7 +28,7 @@ from .registry_index import RegistryIndex
 DYNAMIC_FIELDS = ("category", "sampstat", "collsrc", "storage", "mlsstat", "acqdate", "origcty", "accename",
                   "cropname", "ancest", "bredcode", "bredname", "donorcode", "donornumb", "othernumb", "duplsite",
                   "duplinstname", "collcode", "collname", "collmissid", "puid", "subtaxa", "spauthor", "subtauthor",
-                  "historic", "remarks", "georefmeth")
+                  "historic", "remarks", "georefmeth", "sensitivity_category")
 _ISO2_TO_ISO3 = {"VN": "VNM", "KH": "KHM", "LA": "LAO", "TH": "THA", "CN": "CHN", "PH": "PHL", "ID": "IDN",
                  "MY": "MYS", "MM": "MMR", "JP": "JPN", "IN": "IND", "US": "USA", "BE": "BEL", "NL": "NLD"}
 
@@ -65,7 +65,7 @@ def occurrence_to_accession(occ: OccurrenceRow, index: RegistryIndex, publish: b
         "collnumb": occ.record_number, "colldate": event_date_to_mcpd(occ.event_date),
         "collsite": occ.locality, "declatitude": occ.decimal_latitude, "declongitude": occ.decimal_longitude,
         "coorduncert": round(occ.coordinate_uncertainty_in_meters) if occ.coordinate_uncertainty_in_meters else None,
-        "coorddatum": occ.geodetic_datum if occ.decimal_latitude is not None else None,
+        "coorddatum": occ.geodetic_datum or "WGS84",  # the table's default: an empty term must not differ
         "elevation": occ.minimum_elevation_in_meters,
         "origcty": _ISO2_TO_ISO3.get((occ.country_code or "").upper(), None) if occ.country_code else None,
         "collector_names": occ.recorded_by,
@@ -77,6 +77,8 @@ def occurrence_to_accession(occ: OccurrenceRow, index: RegistryIndex, publish: b
              else codes.EvaluationLevel.CHARACTERISATION}
             for m in occ.measurements],
     }
+    if "sensitivity_category" in extra:
+        extra["sensitivity_override"] = extra.pop("sensitivity_category")
     data.update(extra)
     if not data.get("category"):
         hit = index.match(occ.genus, occ.specific_epithet, extra.get("subtaxa"))[0] if occ.genus else None

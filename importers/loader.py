@@ -34,7 +34,8 @@ _BASE_FIELDS = set(AccessionBase.model_fields)
 # Which accession fields a column sets (for updating only what the file carries).
 _COLUMN_FIELDS = {"DECLATITUDE": ("declatitude", "declongitude"), "DECLONGITUDE": ("declatitude", "declongitude"),
                   "LATITUDE": ("declatitude", "declongitude"), "LONGITUDE": ("declatitude", "declongitude"),
-                  "DONORNAME": ("donorname", "donor_is_person"), "INSTCODE": ()}
+                  "DONORNAME": ("donorname", "donor_is_person"), "INSTCODE": (),
+                  "SENSITIVITY": ("sensitivity_override",)}
 
 
 @dataclass

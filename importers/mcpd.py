@@ -176,6 +176,13 @@ class PassportValidator:
         else:
             bad("HISTORIC", cells["HISTORIC"], "not a yes/no value", "write Y or N (or 1 / 0)")
 
+        sensitivity = cells.get("SENSITIVITY", "")
+        if sensitivity:
+            if sensitivity in ("1", "2", "3", "4"):
+                values["sensitivity_override"] = int(sensitivity)
+            else:
+                bad("SENSITIVITY", sensitivity, "not a sensitivity category",
+                    "write 1 (coordinates withheld) … 4 (0.001° grid), or leave empty")
         hit = self._taxon(cells, values, bad)
         self._category(cells.get("CATEGORY", ""), hit, values, bad)
         donorname = values.get("donorname")
@@ -348,14 +355,20 @@ def public_to_mcpd(p: AccessionPublic) -> dict[str, str]:
     """One MCPD row from a public form: coordinates as published, donors only when they are institutes."""
     row = {code: "" for code in ALL_COLUMNS}
     for code in ALL_COLUMNS:
-        if code in DMS_COLUMNS or code in ("DONORNAME", "HISTORIC", "CATEGORY"):
+        if code in DMS_COLUMNS or code in ("DONORNAME", "HISTORIC", "CATEGORY", "SENSITIVITY"):
             continue
         row[code] = _fmt(getattr(p, code.lower(), None))
     # donor_display is the donor institute's name, or a placeholder for a private person: never a person's name.
     if p.donor_display and p.donor_display != "private donor":
         row["DONORNAME"] = p.donor_display
+    if not p.genus and p.scientific_name:
+        # Records filed by taxon only still name it, so that the file re-imports onto the same taxon.
+        genus, _, rest = p.scientific_name.partition(" ")
+        species, _, subtaxa = rest.partition(" ")
+        row["GENUS"], row["SPECIES"], row["SUBTAXA"] = genus, species, subtaxa
     row["HISTORIC"] = "Y" if p.historic else "N"
     row["CATEGORY"] = p.category
+    row["SENSITIVITY"] = _fmt(p.sensitivity_category)
     return row
 
 
@@ -382,6 +395,7 @@ def code_list_rows() -> list[tuple[str, str, str, str]]:
     rows += [("GEOREFMETH", m, m, m) for m in codes.GEOREFMETH]
     rows += [("CATEGORY", c.value, codes.CATEGORY_LABELS[c].vi, codes.CATEGORY_LABELS[c].en) for c in codes.Category]
     rows += [("HISTORIC", "Y", "Không còn tồn tại", "No longer exists"), ("HISTORIC", "N", "Còn tồn tại", "Exists")]
+    rows += [("SENSITIVITY", str(c), label.vi, label.en) for c, label in codes.SENSITIVITY_LABELS.items()]
     return rows
 
 

@@ -22,8 +22,9 @@ MCPD_COLUMNS: tuple[str, ...] = (
     "DONORCODE", "DONORNAME", "DONORNUMB", "OTHERNUMB", "DUPLSITE", "DUPLINSTNAME", "STORAGE", "MLSSTAT",
     "REMARKS",
 )
-# HISTORIC comes from Genesys; CATEGORY is ours: MCPD has no notion of the gene fund's categories.
-EXTENSION_COLUMNS: tuple[str, ...] = ("HISTORIC", "CATEGORY")
+# HISTORIC comes from Genesys; CATEGORY and SENSITIVITY are ours: MCPD has no notion of the gene fund's
+# categories, nor of a curator's sensitivity flag (1 strictest … 4; what the public form already shows).
+EXTENSION_COLUMNS: tuple[str, ...] = ("HISTORIC", "CATEGORY", "SENSITIVITY")
 ALL_COLUMNS: tuple[str, ...] = MCPD_COLUMNS + EXTENSION_COLUMNS
 
 # Columns read but not stored as such: DMS coordinates are checked against (or converted to) decimals.
@@ -63,6 +64,7 @@ VIETNAMESE_ALIASES: dict[str, str] = {fold(k): v for k, v in {
     "Ghi chú": "REMARKS",
     "Không còn tồn tại": "HISTORIC",
     "Nhóm nguồn gen": "CATEGORY", "Loại nguồn gen": "CATEGORY",
+    "Mức nhạy cảm": "SENSITIVITY",
 }.items()}
 
 
