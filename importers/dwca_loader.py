@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from genbank_registry.errors import InvalidRecord, NotFound
-from genbank_registry.models import ImportBatch
+from genbank_registry.models import Accession, ImportBatch
 from genbank_registry.services import catalogue
 from schemas import codes
 from schemas.catalogue import AccessionBase
@@ -88,7 +88,7 @@ def occurrence_to_accession(occ: OccurrenceRow, index: RegistryIndex, publish: b
 
 
 def import_dwca(engine: Engine, path: Path | str, *, dry_run: bool = False, publish: bool = False,
-                progress: Callable[[int], None] | None = None) -> ImportResult:
+                on_duplicate: str = "skip", progress: Callable[[int], None] | None = None) -> ImportResult:
     """Read the archive and store its specimens; the parsed observations and events are in `result.parsed`."""
     path = Path(path)
     result = ImportResult(source=path.name, format="dwca")
@@ -108,10 +108,20 @@ def import_dwca(engine: Engine, path: Path | str, *, dry_run: bool = False, publ
                 continue
             try:
                 data = occurrence_to_accession(record, index, publish)
-                with session.begin_nested():
-                    _, outcome = catalogue.upsert_accession(session, data)
+                existing = _existing(session, index, data)
+                if existing is not None and not publish:
+                    data["publication_status"] = existing.publication_status  # a re-import never unpublishes
+                savepoint = session.begin_nested()
+                _, outcome = catalogue.upsert_accession(session, data)
+                if outcome == "updated" and on_duplicate != "update":
+                    savepoint.rollback()  # the registry's values stay; the archive's are reported
+                    _duplicate(result, record, on_duplicate)
+                    continue
+                savepoint.commit()
                 setattr(result, outcome, getattr(result, outcome) + 1)
             except (InvalidRecord, NotFound, ValueError) as exc:
+                if session.in_nested_transaction():
+                    session.rollback()
                 result.rejected += 1
                 result.problems.append(_problem(record, exc))
         result.problems[:0] = archive.problems
@@ -134,6 +144,27 @@ def import_dwca(engine: Engine, path: Path | str, *, dry_run: bool = False, publ
         session.commit()
         result.written = True
     return result
+
+
+def _existing(session: Session, index: RegistryIndex, data: dict) -> Accession | None:
+    inst_id = index.institutions.get((data.get("instcode") or "").strip().upper())
+    if inst_id is None:
+        return None
+    return session.exec(select(Accession).where(Accession.institution_id == inst_id,
+                                                Accession.accenumb == (data.get("accenumb") or "").strip())).first()
+
+
+def _duplicate(result: ImportResult, record: OccurrenceRow, on_duplicate: str) -> None:
+    fail = on_duplicate == "fail"
+    if fail:
+        result.rejected += 1
+    else:
+        result.skipped += 1
+    result.problems.append(ImportProblem(
+        row=record.line, column="catalogNumber", value=record.catalog_number or "",
+        severity="error" if fail else "warning",
+        problem="already in the registry with other values" + ("" if fail else "; left as it is"),
+        suggestion="use --on-duplicate update to overwrite"))
 
 
 def _problem(record: OccurrenceRow, exc: Exception) -> ImportProblem:

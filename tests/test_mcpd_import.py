@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlmodel import select
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from genbank_registry.cli import app
@@ -33,8 +33,6 @@ def registry(engine, session):
 
 
 def _accessions(engine):
-    from sqlmodel import Session
-
     with Session(engine) as s:
         return {a.accenumb: a for a in s.exec(select(Accession))}
 
@@ -63,7 +61,7 @@ def test_mistakes_give_the_golden_report_and_import_nothing(registry, tmp_path):
     assert report.read_text(encoding="utf-8-sig") == (FIXTURES / "mcpd" / "mistakes.report.csv").read_text(
         encoding="utf-8-sig")
     assert not result.written and result.status == "aborted" and _accessions(registry) == {}
-    with __import__("sqlmodel").Session(registry) as s:
+    with Session(registry) as s:
         batch = s.exec(select(ImportBatch).where(ImportBatch.format == "mcpd")).one()
     assert batch.status == "aborted" and batch.rejected == 8 and len(batch.report["problems"]) == 15
 
@@ -75,7 +73,7 @@ def test_on_error_skip_stores_the_good_rows(registry):
     assert set(stored) == {"M-001", "M-008", "M-010"} and result.added == 3 and result.rejected == 8
     assert stored["M-001"].remarks == "đúng" and stored["M-001"].storage == "12;13"
     assert stored["M-001"].publication_status == "draft"
-    with __import__("sqlmodel").Session(registry) as s:
+    with Session(registry) as s:
         assert s.get(Taxon, stored["M-010"].taxon_id).scientific_name == "Pangasianodon gigas"
     # The category column was empty for the synonym: inferred, never left out.
     assert stored["M-010"].category in ("aquatic", "other")

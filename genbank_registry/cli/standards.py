@@ -84,15 +84,19 @@ def import_dwca(
     archive: Path = typer.Argument(..., help="Darwin Core Archive: .zip, .tgz or a directory with meta.xml"),
     dry_run: bool = typer.Option(False, "--dry-run", help="read and report; write nothing"),
     publish: bool = typer.Option(False, "--publish", help="publish the imported specimens (default: drafts)"),
+    on_duplicate: str = typer.Option("skip", help="a specimen already in the registry with other values: skip, "
+                                                  "update or fail"),
     report: Path = typer.Option(None, help="report CSV (default: ARCHIVE.report.csv beside the input)"),
 ):
     """Import a Darwin Core Archive: specimens become accessions, MeasurementOrFact becomes characterization."""
+    if on_duplicate not in loader.ON_DUPLICATE:
+        fail(f"--on-duplicate {on_duplicate!r}: use one of {', '.join(loader.ON_DUPLICATE)}")
     with engine_for() as engine, reported_errors():
         try:
             with progress_bar() as progress:
                 task = progress.add_task("DwC-A", total=None)
                 result = dwca_loader.import_dwca(engine, archive, dry_run=dry_run, publish=publish,
-                                                 progress=lambda n: progress.advance(task, n))
+                                                 on_duplicate=on_duplicate, progress=lambda n: progress.advance(task, n))
         except dwca_format.ArchiveError as exc:
             fail(str(exc))
     report_path = report or archive.with_name(archive.name.removesuffix(".zip") + ".report.csv")
