@@ -112,7 +112,11 @@ def import_dwca(engine: Engine, path: Path | str, *, dry_run: bool = False, publ
                 if existing is not None and not publish:
                     data["publication_status"] = existing.publication_status  # a re-import never unpublishes
                 savepoint = session.begin_nested()
-                _, outcome = catalogue.upsert_accession(session, data)
+                try:
+                    _, outcome = catalogue.upsert_accession(session, data)
+                except BaseException:
+                    savepoint.rollback()  # this record only: the archive's other records stay
+                    raise
                 if outcome == "updated" and on_duplicate != "update":
                     savepoint.rollback()  # the registry's values stay; the archive's are reported
                     _duplicate(result, record, on_duplicate)
@@ -120,8 +124,6 @@ def import_dwca(engine: Engine, path: Path | str, *, dry_run: bool = False, publ
                 savepoint.commit()
                 setattr(result, outcome, getattr(result, outcome) + 1)
             except (InvalidRecord, NotFound, ValueError) as exc:
-                if session.in_nested_transaction():
-                    session.rollback()
                 result.rejected += 1
                 result.problems.append(_problem(record, exc))
         result.problems[:0] = archive.problems
