@@ -2,6 +2,8 @@
 for a sensitive record's exact commune or site description cannot reveal where it was collected."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlmodel import Session, select
 
 from schemas import codes
@@ -10,6 +12,9 @@ from schemas.text import fold
 
 from ..models import Accession, Institution, Taxon, VernacularName
 from .sensitivity import SensitivityResolver
+
+# Names, places and institutions repeat across thousands of records: fold each once.
+_fold = lru_cache(maxsize=65536)(fold)
 
 _ABOVE_FAMILY = (codes.TaxonRank.KINGDOM, codes.TaxonRank.PHYLUM, codes.TaxonRank.CLASS, codes.TaxonRank.ORDER)
 
@@ -68,7 +73,7 @@ class SearchTextBuilder:
         category = self.resolver.accession_category(acc)
         folded: list[str] = []
         for part in self.parts(acc, category):
-            f = fold(part)
+            f = _fold(part)
             if f and f not in folded:
                 folded.append(f)
         return " | ".join(folded)
