@@ -1,6 +1,7 @@
 """`import mcpd|dwca`, `export mcpd|mcpd-template|dwca`: the field's exchange formats (docs/standards.md)."""
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import typer
@@ -60,7 +61,7 @@ def import_mcpd(
     if on_error not in loader.ON_ERROR:
         fail(f"--on-error {on_error!r}: use one of {', '.join(loader.ON_ERROR)}")
     options = loader.ImportOptions(institution=institution, dry_run=dry_run, on_duplicate=on_duplicate,
-                                   on_error=on_error, publish=publish)
+                                   on_error=on_error, publish=publish, created_by=getpass.getuser())
     with engine_for() as engine, reported_errors():
         try:
             total = DataTable(file).estimate_rows()
