@@ -90,6 +90,7 @@ def test_rerun_is_unchanged_and_dry_run_writes_nothing(registry, tmp_path):
     assert "unchanged: 2" in loader.summary(again)
     acc = _accessions(registry)["G-1"]
     assert acc.search_text and "ca tra" in acc.search_text  # vernacular names found through the taxon
+    assert acc.created_at.year >= 2025 and acc.historic is False and acc.sampstat == 300
 
 
 def test_on_duplicate_skip_update_fail(registry, tmp_path):
