@@ -155,9 +155,7 @@ def write_archive(forms: Sequence[AccessionPublic], institutions, path: Path, *,
            for p in forms for c in p.characterizations]
     tmp = path.with_name(path.name + ".part")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name, text in (("meta.xml", meta_xml()), ("eml.xml", eml_xml(forms, institutions, DEFAULT_LICENSE
-                                                                            if license_uri is None else license_uri,
-                                                                            title)),
+        for name, text in (("meta.xml", meta_xml()), ("eml.xml", eml_xml(forms, institutions, license_uri, title)),
                            ("occurrence.txt", _tsv(occurrences, [t for t, _ in OCCURRENCE_TERMS])),
                            ("measurementorfact.txt", _tsv(mof, ["id", *MOF_TERMS]))):
             info = zipfile.ZipInfo(name, date_time=(2021, 1, 1, 0, 0, 0))  # fixed: identical data, identical zip

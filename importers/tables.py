@@ -89,7 +89,10 @@ class Table:
                 return max(sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) - 1, 0)
         from openpyxl import load_workbook
 
-        wb = load_workbook(self.path, read_only=True)
+        try:
+            wb = load_workbook(self.path, read_only=True)
+        except Exception:  # noqa: BLE001 - unreadable: rows() reports why; the bar just has no total
+            return None
         try:
             return max((wb.worksheets[0].max_row or 1) - 1, 0)
         finally:

@@ -196,3 +196,11 @@ def test_dms_conversion():
     assert dms_to_decimal("10----S", "LATITUDE") == (-10.0, 1.0)
     with pytest.raises(ValueError):
         dms_to_decimal("106712N", "LATITUDE")
+
+
+def test_a_broken_workbook_is_a_clear_cli_error(db_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("GENBANK_REGISTRY_DATABASE_URL", db_url)
+    book = tmp_path / "passport.xlsx"
+    book.write_bytes(b"not a workbook")
+    result = CliRunner().invoke(app, ["import", "mcpd", str(book)])
+    assert result.exit_code == 1 and "is not a readable XLSX workbook" in result.output
