@@ -38,6 +38,13 @@ _COLUMN_FIELDS = {"DECLATITUDE": ("declatitude", "declongitude"), "DECLONGITUDE"
                   "SENSITIVITY": ("sensitivity_override",)}
 
 
+_ENUM_COLUMNS = ("category", "conservation_mode", "lifecycle_stage", "publication_status")
+
+
+def _plain(value):
+    return value.value if isinstance(value, Enum) else value
+
+
 @dataclass
 class ImportOptions:
     institution: str | None = None
@@ -117,7 +124,7 @@ class _Writer:
             existing = {a.accenumb: a for a in self.session.exec(
                 select(Accession).where(Accession.institution_id == inst_id, Accession.accenumb.in_(list(items))))}
             for accenumb, (row, data) in items.items():
-                taxon_id = self.validator.taxon_ids.get((data.instcode, accenumb))
+                taxon_id = self.validator.taxon_ids.pop((data.instcode, accenumb), None)
                 if accenumb in existing:
                     self._existing(existing[accenumb], row, data, taxon_id, now)
                     continue
@@ -140,17 +147,17 @@ class _Writer:
             self._columns = [c.name for c in columns]
             self._processors = [(i, proc) for i, c in enumerate(columns)
                                 if (proc := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+            # Enum defaults (publication status, lifecycle stage) go to the driver as their plain values.
+            self._processors += [(i, _plain) for i, c in enumerate(columns) if c.name in _ENUM_COLUMNS]
             mark = "?" if dialect.paramstyle == "qmark" else "%s"
             quote = dialect.identifier_preparer.quote
             self._sql = (f"INSERT INTO {quote(self.table.name)} ({', '.join(quote(c) for c in self._columns)}) "
                          f"VALUES ({', '.join([mark] * len(self._columns))})")
         params = []
+        columns, processors = self._columns, self._processors
         for row in rows:
-            values = [row[c] for c in self._columns]
-            for i, value in enumerate(values):
-                if isinstance(value, Enum):
-                    values[i] = value.value
-            for i, proc in self._processors:
+            values = [row[c] for c in columns]
+            for i, proc in processors:
                 values[i] = proc(values[i])
             params.append(tuple(values))
         conn.exec_driver_sql(self._sql, params)
