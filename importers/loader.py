@@ -13,8 +13,8 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from operator import itemgetter
 from pathlib import Path
-from types import SimpleNamespace
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -36,6 +36,12 @@ _COLUMN_FIELDS = {"DECLATITUDE": ("declatitude", "declongitude"), "DECLONGITUDE"
                   "LATITUDE": ("declatitude", "declongitude"), "LONGITUDE": ("declatitude", "declongitude"),
                   "DONORNAME": ("donorname", "donor_is_person"), "INSTCODE": (),
                   "SENSITIVITY": ("sensitivity_override",)}
+
+
+class _Row(dict):
+    """A row about to be inserted, readable as attributes (what the search-text builder expects)."""
+
+    __getattr__ = dict.__getitem__
 
 
 _ENUM_COLUMNS = ("category", "conservation_mode", "lifecycle_stage", "publication_status")
@@ -131,7 +137,7 @@ class _Writer:
                 fields = data.__dict__  # flat values, already validated: cheaper than model_dump per row
                 values = {f: fields[f] for f in _BASE_FIELDS}
                 values.update(institution_id=inst_id, taxon_id=taxon_id, task_id=None, created_at=now, updated_at=now)
-                values["search_text"] = self.search.text(SimpleNamespace(**values))
+                values["search_text"] = self.search.text(_Row(values))
                 inserts.append(values)
         if inserts:
             self._insert(inserts)
@@ -145,6 +151,7 @@ class _Writer:
         if self._sql is None:
             columns = [c for c in self.table.columns if c.name != "id"]
             self._columns = [c.name for c in columns]
+            self._getter = itemgetter(*self._columns)
             self._processors = [(i, proc) for i, c in enumerate(columns)
                                 if (proc := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None]
             # Enum defaults (publication status, lifecycle stage) go to the driver as their plain values.
@@ -154,9 +161,9 @@ class _Writer:
             self._sql = (f"INSERT INTO {quote(self.table.name)} ({', '.join(quote(c) for c in self._columns)}) "
                          f"VALUES ({', '.join([mark] * len(self._columns))})")
         params = []
-        columns, processors = self._columns, self._processors
+        getter, processors = self._getter, self._processors
         for row in rows:
-            values = [row[c] for c in columns]
+            values = list(getter(row))
             for i, proc in processors:
                 values[i] = proc(values[i])
             params.append(tuple(values))
