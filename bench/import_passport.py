@@ -34,7 +34,7 @@ def make_file(path: Path, rows: int) -> None:
     from genbank_registry.db import make_engine, session_scope
     from genbank_registry import migrate
     from genbank_registry.services import seed
-    from importers.mcpd import public_to_mcpd
+    from genbank_registry.services.mcpd_export import public_to_mcpd
     from schemas.places import DISTRICTS
     from schemas.standards import ALL_COLUMNS
     from genbank_registry.models import Accession

@@ -18,17 +18,12 @@ from genbank_registry.models import Accession, ImportBatch
 from genbank_registry.services import catalogue
 from schemas import codes
 from schemas.catalogue import AccessionBase
-from schemas.standards import EventRow, ImportProblem, OccurrenceRow
+from schemas.standards import DYNAMIC_FIELDS, EventRow, ImportProblem, OccurrenceRow
 
 from .dwca import DwcaReader
 from .loader import ImportResult, sha256_of, summary
 from .registry_index import RegistryIndex
 
-# Passport fields our own export carries in dwc:dynamicProperties (Darwin Core has no term for them).
-DYNAMIC_FIELDS = ("category", "sampstat", "collsrc", "storage", "mlsstat", "acqdate", "origcty", "accename",
-                  "cropname", "ancest", "bredcode", "bredname", "donorcode", "donornumb", "othernumb", "duplsite",
-                  "duplinstname", "collcode", "collname", "collmissid", "puid", "subtaxa", "spauthor", "subtauthor",
-                  "historic", "remarks", "georefmeth", "sensitivity_category")
 _ISO2_TO_ISO3 = {"VN": "VNM", "KH": "KHM", "LA": "LAO", "TH": "THA", "CN": "CHN", "PH": "PHL", "ID": "IDN",
                  "MY": "MYS", "MM": "MMR", "JP": "JPN", "IN": "IND", "US": "USA", "BE": "BEL", "NL": "NLD"}
 

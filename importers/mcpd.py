@@ -1,25 +1,23 @@
-"""MCPD v2.1 passport data: reading (CSV/XLSX rows → validated `AccessionCreate`), writing (public forms →
-MCPD CSV) and the blank template.
+"""MCPD v2.1 passport data: reading CSV/XLSX rows into validated `AccessionCreate`s. (Writing MCPD, from public
+forms only, is the core's: genbank_registry.services.mcpd_export.)
 
 Validation works cell by cell so that every problem names the row, the column, the value, what is wrong and
 what to write instead; the row then goes through `AccessionCreate`, the same contract every input path uses.
 """
 from __future__ import annotations
 
-import csv
 import difflib
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from pydantic import ValidationError
 
 from schemas import codes
-from schemas.catalogue import AccessionCreate, AccessionPublic
+from schemas.catalogue import AccessionCreate
 from schemas.dates import normalize_partial_date
 from schemas.places import VIET_NAM_BBOX
-from schemas.standards import ALL_COLUMNS, DMS_COLUMNS, ImportProblem, column_for_header
+from schemas.standards import ALL_COLUMNS, CODE_LISTS, ImportProblem, column_for_header
 from schemas.text import fold
 
 from .base import RecordReader
@@ -29,8 +27,6 @@ from .tables import Table, TableError
 _DMS = {"LATITUDE": re.compile(r"^(\d{2})(\d{2}|--)(\d{2}|--)([NS])$"),
         "LONGITUDE": re.compile(r"^(\d{3})(\d{2}|--)(\d{2}|--)([EW])$")}
 _DDMMYYYY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_CODE_LISTS = {"SAMPSTAT": codes.SAMPSTAT, "COLLSRC": codes.COLLSRC, "MLSSTAT": codes.MLSSTAT,
-               "STORAGE": codes.STORAGE}
 _TRUE = {"1", "y", "yes", "true", "co", "có", "x"}
 _FALSE = {"0", "n", "no", "false", "khong", "không", ""}
 # The columns whose text goes straight to the accession field of the same (lower-case) name.
@@ -168,7 +164,7 @@ class PassportValidator:
             else:
                 self.seen[key] = row
 
-        for column, table in _CODE_LISTS.items():
+        for column, table in CODE_LISTS.items():
             self._codes(column, cells.get(column, ""), table, values, bad)
         for column in ("ACQDATE", "COLLDATE"):
             self._date(column, cells.get(column, ""), values, bad)
@@ -341,87 +337,3 @@ class PassportValidator:
                 f"use one of: {codes.allowed(c.value for c in codes.Category)}")
             return
         values["category"] = self.index.infer_category(hit, values.get("sampstat"))
-
-
-# --- writing --------------------------------------------------------------------------------------
-
-def _fmt(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Y" if value else ""
-    if isinstance(value, float):
-        return f"{value:.6f}".rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
-    return str(value)
-
-
-def public_to_mcpd(p: AccessionPublic) -> dict[str, str]:
-    """One MCPD row from a public form: coordinates as published, donors only when they are institutes."""
-    row = {code: "" for code in ALL_COLUMNS}
-    for code in ALL_COLUMNS:
-        if code in DMS_COLUMNS or code in ("DONORNAME", "HISTORIC", "CATEGORY", "SENSITIVITY"):
-            continue
-        row[code] = _fmt(getattr(p, code.lower(), None))
-    # donor_display is the donor institute's name, or a placeholder for a private person: never a person's name.
-    if p.donor_display and p.donor_display != "private donor":
-        row["DONORNAME"] = p.donor_display
-    if not p.genus and p.scientific_name:
-        # Records filed by taxon only still name it, so that the file re-imports onto the same taxon.
-        genus, _, rest = p.scientific_name.partition(" ")
-        species, _, subtaxa = rest.partition(" ")
-        row["GENUS"], row["SPECIES"], row["SUBTAXA"] = genus, species, subtaxa
-    row["HISTORIC"] = "Y" if p.historic else "N"
-    row["CATEGORY"] = p.category
-    row["SENSITIVITY"] = _fmt(p.sensitivity_category)
-    return row
-
-
-def write_mcpd_csv(forms: Iterable[AccessionPublic], path: Path) -> int:
-    """MCPD CSV (UTF-8 with BOM, so Excel shows Vietnamese correctly); written beside and renamed when done."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    n = 0
-    with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(ALL_COLUMNS))
-        writer.writeheader()
-        for form in forms:
-            writer.writerow(public_to_mcpd(form))
-            n += 1
-    tmp.replace(path)
-    return n
-
-
-def code_list_rows() -> list[tuple[str, str, str, str]]:
-    """(column, code, Vietnamese label, English label) for the template's second sheet."""
-    rows = []
-    for column, table in _CODE_LISTS.items():
-        rows += [(column, str(code), label.vi, label.en) for code, label in table.items()]
-    rows += [("GEOREFMETH", m, m, m) for m in codes.GEOREFMETH]
-    rows += [("CATEGORY", c.value, codes.CATEGORY_LABELS[c].vi, codes.CATEGORY_LABELS[c].en) for c in codes.Category]
-    rows += [("HISTORIC", "Y", "Không còn tồn tại", "No longer exists"), ("HISTORIC", "N", "Còn tồn tại", "Exists")]
-    rows += [("SENSITIVITY", str(c), label.vi, label.en) for c, label in codes.SENSITIVITY_LABELS.items()]
-    return rows
-
-
-def write_template(path: Path) -> None:
-    """A blank MCPD sheet: CSV (header only) or XLSX (header, and the code lists on a second sheet)."""
-    path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "MCPD"
-        ws.append(list(ALL_COLUMNS))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = "A2"
-        codes_ws = wb.create_sheet("Codes")
-        codes_ws.append(["column", "code", "nhãn (tiếng Việt)", "label (English)"])
-        for row in code_list_rows():
-            codes_ws.append(list(row))
-        wb.save(path)
-        return
-    with open(path, "w", encoding="utf-8-sig", newline="") as f:
-        csv.writer(f).writerow(ALL_COLUMNS)

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from . import codes
 from .text import fold
 
 # MCPD v2.1 in the standard's order, then the registry's own columns (documented in docs/standards.md).
@@ -26,6 +27,9 @@ MCPD_COLUMNS: tuple[str, ...] = (
 # categories, nor of a curator's sensitivity flag (1 strictest … 4; what the public form already shows).
 EXTENSION_COLUMNS: tuple[str, ...] = ("HISTORIC", "CATEGORY", "SENSITIVITY")
 ALL_COLUMNS: tuple[str, ...] = MCPD_COLUMNS + EXTENSION_COLUMNS
+
+# The MCPD columns whose values come from a code list (STORAGE: several, separated by ;).
+CODE_LISTS = {"SAMPSTAT": codes.SAMPSTAT, "COLLSRC": codes.COLLSRC, "MLSSTAT": codes.MLSSTAT, "STORAGE": codes.STORAGE}
 
 # Columns read but not stored as such: DMS coordinates are checked against (or converted to) decimals.
 DMS_COLUMNS = ("LATITUDE", "LONGITUDE")
@@ -91,6 +95,12 @@ class ImportProblem(BaseModel):
 
 
 # --- Darwin Core row objects ----------------------------------------------------------------------
+
+# Passport fields our Darwin Core export carries in dwc:dynamicProperties (Darwin Core has no term for them).
+DYNAMIC_FIELDS = ("category", "sampstat", "collsrc", "storage", "mlsstat", "acqdate", "origcty", "accename",
+                  "cropname", "ancest", "bredcode", "bredname", "donorcode", "donornumb", "othernumb", "duplsite",
+                  "duplinstname", "collcode", "collname", "collmissid", "puid", "subtaxa", "spauthor", "subtauthor",
+                  "historic", "remarks", "georefmeth", "sensitivity_category")
 
 SPECIMEN_BASES = ("PreservedSpecimen", "LivingSpecimen", "MaterialSample")
 OBSERVATION_BASES = ("HumanObservation", "MachineObservation", "Observation", "Occurrence")

@@ -13,8 +13,9 @@ from sqlmodel import Session, select
 from genbank_registry.models import Accession, Characterization, Institution
 from genbank_registry.services import catalogue
 from genbank_registry.services.public import PublicFormBuilder
-from importers import dwca_export, dwca_loader, loader
-from importers.mcpd import write_mcpd_csv
+from genbank_registry.services import dwca_export
+from genbank_registry.services.mcpd_export import write_mcpd_csv
+from importers import dwca_loader, loader
 from tests.conftest import FIXTURES
 from tests.factories import accession, base_catalogue
 

@@ -9,14 +9,14 @@ from rich.table import Table
 from sqlmodel import Session, select
 
 from importers import dwca as dwca_format
-from importers import dwca_export, dwca_loader, loader
+from importers import dwca_loader, loader
 from importers.base import ReaderError
-from importers.mcpd import write_mcpd_csv, write_template
 from importers.tables import Table as DataTable
 from schemas import codes
 
-from ..models import Accession, Institution
-from ..services.public import PublicFormBuilder
+from ..models import Institution
+from ..services import dwca_export
+from ..services.mcpd_export import published_forms, write_mcpd_csv, write_template
 from .common import console, engine_for, fail, progress_bar, reported_errors
 from .groups import export_app, import_app
 
@@ -108,17 +108,9 @@ def import_dwca(
 
 
 def _published_forms(session: Session, institution: str | None, category: str | None):
-    query = select(Accession).where(Accession.publication_status == codes.PublicationStatus.PUBLISHED)
-    if institution:
-        inst = session.exec(select(Institution).where(Institution.code == institution.upper())).first()
-        if inst is None:
-            fail(f"institution {institution!r} is not in the registry")
-        query = query.where(Accession.institution_id == inst.id)
-    if category:
-        query = query.where(Accession.category == category)
-    builder = PublicFormBuilder(session)
-    for acc in session.exec(query.order_by(Accession.id)):
-        yield builder.build(acc)
+    if institution and session.exec(select(Institution).where(Institution.code == institution.upper())).first() is None:
+        fail(f"institution {institution!r} is not in the registry")
+    return published_forms(session, institution, category)
 
 
 @export_app.command("mcpd")

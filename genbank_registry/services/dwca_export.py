@@ -1,4 +1,4 @@
-"""Writing a Darwin Core Archive of public forms: meta.xml, eml.xml, occurrence.txt, measurementorfact.txt.
+"""Writing a Darwin Core Archive of public forms (for the CLI and for web downloads): meta.xml, eml.xml, occurrence.txt, measurementorfact.txt.
 
 Only `AccessionPublic` objects go in, so coordinates are as published (generalised or withheld) and
 dataGeneralizations / informationWithheld say so; contacts are institutions with their public addresses.
@@ -11,12 +11,13 @@ import json
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from schemas.catalogue import AccessionPublic
 from schemas.places import DISTRICTS
+from schemas.standards import DYNAMIC_FIELDS
 
-from .dwca_loader import DYNAMIC_FIELDS
 
 DEFAULT_LICENSE = "http://creativecommons.org/licenses/by/4.0/legalcode"
 DWC = "http://rs.tdwg.org/dwc/terms/"
@@ -143,22 +144,30 @@ def eml_xml(forms: Sequence[AccessionPublic], institutions, license_uri: str, ti
 """
 
 
-def write_archive(forms: Sequence[AccessionPublic], institutions, path: Path, *,
+def write_archive(forms: Sequence[AccessionPublic], institutions, target: Path | BinaryIO, *,
                   license_uri: str = DEFAULT_LICENSE,
                   title: str = "Cơ sở dữ liệu nguồn gen TP. Cần Thơ / Can Tho gene fund registry") -> None:
-    path = Path(path)
+    """The archive into a file (written beside and renamed when done) or a binary stream (a web download)."""
+    if not isinstance(target, (str, Path)):
+        _write_zip(forms, institutions, target, license_uri, title)
+        return
+    path = Path(target)
+    tmp = path.with_name(path.name + ".part")
+    _write_zip(forms, institutions, tmp, license_uri, title)
+    tmp.replace(path)
+
+
+def _write_zip(forms, institutions, target, license_uri: str, title: str) -> None:
     occurrences = [occurrence_row(p, license_uri) for p in forms]
     mof = [{"id": occurrence_id(p), "measurementType": c.descriptor, "measurementValue": c.value,
             "measurementUnit": c.unit or "", "measurementMethod": c.method or "",
             "measurementDeterminedDate": c.observed_on.isoformat() if c.observed_on else "",
             "measurementRemarks": c.level}
            for p in forms for c in p.characterizations]
-    tmp = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as z:
         for name, text in (("meta.xml", meta_xml()), ("eml.xml", eml_xml(forms, institutions, license_uri, title)),
                            ("occurrence.txt", _tsv(occurrences, [t for t, _ in OCCURRENCE_TERMS])),
                            ("measurementorfact.txt", _tsv(mof, ["id", *MOF_TERMS]))):
             info = zipfile.ZipInfo(name, date_time=(2021, 1, 1, 0, 0, 0))  # fixed: identical data, identical zip
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, text.encode("utf-8"))
-    tmp.replace(path)
