@@ -171,6 +171,8 @@ class _Writer:
 
     def _existing(self, acc: Accession, row: int, data: AccessionCreate, taxon_id: int | None, now) -> None:
         wanted = {f: getattr(data, f) for f in self.fields}
+        if (data.instcode, data.accenumb) in self.validator.inferred_category:
+            wanted.pop("category", None)  # a guessed category never overrides a curator's
         if self.taxon_column:
             wanted["taxon_id"] = taxon_id
         changed = {f: (getattr(acc, f), v) for f, v in wanted.items() if getattr(acc, f) != v}

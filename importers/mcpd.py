@@ -128,6 +128,7 @@ class PassportValidator:
         self.publish = publish
         self.seen: dict[tuple[str, str], int] = {}
         self.taxon_ids: dict[tuple[str, str], int | None] = {}
+        self.inferred_category: set[tuple[str, str]] = set()  # rows whose category was guessed, not given
 
     def validate(self, row: int, cells: dict[str, str]) -> tuple[AccessionCreate | None, list[ImportProblem]]:
         problems: list[ImportProblem] = []
@@ -206,6 +207,8 @@ class PassportValidator:
                     "see docs/standards.md for the allowed values")
             return None, problems
         self.taxon_ids[(instcode, accenumb)] = hit.id if hit else None
+        if not cells.get("CATEGORY"):
+            self.inferred_category.add((instcode, accenumb))
         return data, problems
 
     # --- one check per kind of cell ----------------------------------------------------------------

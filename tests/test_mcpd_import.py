@@ -204,3 +204,13 @@ def test_a_broken_workbook_is_a_clear_cli_error(db_url, monkeypatch, tmp_path):
     book.write_bytes(b"not a workbook")
     result = CliRunner().invoke(app, ["import", "mcpd", str(book)])
     assert result.exit_code == 1 and "is not a readable XLSX workbook" in result.output
+
+
+def test_an_empty_category_cell_never_overrides_the_registry(registry, tmp_path):
+    loader.import_mcpd(registry, _write(tmp_path, GOOD.replace(",aquatic\n", ",other\n")))
+    assert _accessions(registry)["G-1"].category == "other"
+    blank = _write(tmp_path, GOOD.replace(",aquatic\n", ",\n").replace("12;13", "13"), "blank.csv")
+    result = loader.import_mcpd(registry, blank, loader.ImportOptions(on_duplicate="update"))
+    assert result.updated == 1
+    after = _accessions(registry)["G-1"]
+    assert (after.category, after.storage) == ("other", "13")

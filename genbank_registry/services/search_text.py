@@ -19,6 +19,16 @@ _fold = lru_cache(maxsize=65536)(fold)
 _ABOVE_FAMILY = (codes.TaxonRank.KINGDOM, codes.TaxonRank.PHYLUM, codes.TaxonRank.CLASS, codes.TaxonRank.ORDER)
 
 
+class _Shared:
+    """The parts of an accession that many accessions share (institution, taxon, district), for `parts()`."""
+
+    accenumb = accename = cropname = genus = species = subtaxa = collnumb = None
+    commune = collsite = admin_unit_recorded = None
+
+    def __init__(self, institution_id, taxon_id, district_code):
+        self.institution_id, self.taxon_id, self.district_code = institution_id, taxon_id, district_code
+
+
 class SearchTextBuilder:
     """Search text for many accessions with shared lookups: bulk imports ask about the same taxa again and
     again. `acc` may be any object with the accession's attributes (a row about to be inserted, too)."""
@@ -28,6 +38,7 @@ class SearchTextBuilder:
         self.resolver = resolver or SensitivityResolver(session)
         self._inst: dict[int, list[str]] = {}
         self._taxon: dict[int, list[str]] = {}
+        self._folded: dict[tuple, list[str]] = {}
 
     def _institution_parts(self, inst_id: int) -> list[str]:
         if inst_id not in self._inst:
@@ -71,11 +82,21 @@ class SearchTextBuilder:
 
     def text(self, acc) -> str:
         category = self.resolver.accession_category(acc)
-        folded: list[str] = []
-        for part in self.parts(acc, category):
-            f = _fold(part)
-            if f and f not in folded:
-                folded.append(f)
+        # The institution's and taxon's parts are the same for thousands of rows: look them up folded once.
+        key = (acc.institution_id, acc.taxon_id, acc.district_code, category)
+        shared = self._folded.get(key)
+        if shared is None:
+            probe = _Shared(acc.institution_id, acc.taxon_id, acc.district_code)
+            shared = self._folded[key] = [_fold(p) for p in self.parts(probe, category)]
+        own = [acc.accenumb, acc.accename, acc.cropname, acc.genus, acc.species, acc.subtaxa, acc.collnumb]
+        if category is None or category >= 3:
+            tail = [acc.commune] + ([acc.collsite, acc.admin_unit_recorded] if category is None or category >= 4 else [])
+        else:
+            tail = []
+        folded: dict[str, None] = {}
+        for f in [_fold(p) for p in own if p] + shared + [_fold(p) for p in tail if p]:
+            if f:
+                folded.setdefault(f)
         return " | ".join(folded)
 
 
