@@ -12,10 +12,10 @@ import csv
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
 from operator import itemgetter
 from pathlib import Path
 
+from sqlalchemy import DateTime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -31,6 +31,8 @@ from .registry_index import RegistryIndex
 ON_DUPLICATE = ("skip", "update", "fail")
 ON_ERROR = ("skip", "abort")
 _BASE_FIELDS = set(AccessionBase.model_fields)
+_BASE_LIST = list(AccessionBase.model_fields)
+_BASE_GETTER = itemgetter(*_BASE_LIST)
 # Which accession fields a column sets (for updating only what the file carries).
 _COLUMN_FIELDS = {"DECLATITUDE": ("declatitude", "declongitude"), "DECLONGITUDE": ("declatitude", "declongitude"),
                   "LATITUDE": ("declatitude", "declongitude"), "LONGITUDE": ("declatitude", "declongitude"),
@@ -48,7 +50,19 @@ _ENUM_COLUMNS = ("category", "conservation_mode", "lifecycle_stage", "publicatio
 
 
 def _plain(value):
-    return value.value if isinstance(value, Enum) else value
+    # The registry's enums are StrEnums: str() is their value (and much cheaper than Enum.value).
+    return value if value is None or type(value) is str else str(value)
+
+
+def _memo(processor):
+    """Every row of a chunk carries the same timestamps: convert each distinct value once."""
+    last = [object(), None]
+
+    def convert(value):
+        if value is not last[0]:
+            last[0], last[1] = value, processor(value)
+        return last[1]
+    return convert
 
 
 @dataclass
@@ -134,8 +148,8 @@ class _Writer:
                 if accenumb in existing:
                     self._existing(existing[accenumb], row, data, taxon_id, now)
                     continue
-                fields = data.__dict__  # flat values, already validated: cheaper than model_dump per row
-                values = {f: fields[f] for f in _BASE_FIELDS}
+                # Flat values, already validated: cheaper than model_dump on every row.
+                values = dict(zip(_BASE_LIST, _BASE_GETTER(data.__dict__)))
                 values.update(institution_id=inst_id, taxon_id=taxon_id, task_id=None, created_at=now, updated_at=now)
                 values["search_text"] = self.search.text(_Row(values))
                 inserts.append(values)
@@ -152,7 +166,8 @@ class _Writer:
             columns = [c for c in self.table.columns if c.name != "id"]
             self._columns = [c.name for c in columns]
             self._getter = itemgetter(*self._columns)
-            self._processors = [(i, proc) for i, c in enumerate(columns)
+            self._processors = [(i, _memo(proc) if isinstance(c.type, DateTime) else proc)
+                                for i, c in enumerate(columns)
                                 if (proc := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None]
             # Enum defaults (publication status, lifecycle stage) go to the driver as their plain values.
             self._processors += [(i, _plain) for i, c in enumerate(columns) if c.name in _ENUM_COLUMNS]

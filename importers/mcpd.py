@@ -10,6 +10,7 @@ import difflib
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from operator import itemgetter
 
 from pydantic import ValidationError
 
@@ -47,6 +48,7 @@ class ColumnMap:
     def __init__(self, headers: list[str]):
         self.index: dict[str, int] = {}
         self.problems: list[ImportProblem] = []
+        self._getter = None
         for i, header in enumerate(headers):
             if not header.strip():
                 continue
@@ -70,7 +72,13 @@ class ColumnMap:
         return set(self.index)
 
     def cells(self, values: list[str]) -> dict[str, str]:
-        return {code: (values[i] if i < len(values) else "") for code, i in self.index.items()}
+        if self._getter is None:
+            self._codes = list(self.index)
+            self._width = max(self.index.values()) + 1
+            self._getter = itemgetter(*self.index.values()) if len(self.index) > 1 else (lambda v: (v[0],))
+        if len(values) < self._width:  # a short row: the missing cells are empty
+            values = values + [""] * (self._width - len(values))
+        return dict(zip(self._codes, self._getter(values)))
 
 
 class McpdReader(RecordReader):
