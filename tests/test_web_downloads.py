@@ -5,20 +5,9 @@ import csv
 import io
 import zipfile
 
-import pytest
-from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from genbank_registry.settings import Settings
-from web.app import create_app
-
-
-@pytest.fixture
-def client(demo_url):
-    app = create_app(Settings(database_url=demo_url))
-    with TestClient(app) as client:
-        yield client
-    app.state.engine.dispose()
+from tests.test_web_home import client  # noqa: F401  (the demo app's test client)
 
 
 def test_downloads_page_in_vietnamese_links_every_file(client):
