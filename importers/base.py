@@ -1,7 +1,7 @@
-"""What every reader shares: a streaming iterator over a file that yields parsed rows with their problems.
+"""What every reader shares: errors, streaming iterator bases, and reporting a problem by file, row and line.
 
-Shaped like Biopython's SeqIO: `importers.parse(path, format)` picks the reader from `READERS`; each reader
-yields `Parsed` items one at a time (a file is never read whole), each naming its file, row and line.
+Shaped like Biopython's SeqIO: `importers.parse(path, format)` picks the reader from `importers.formats.READERS`
+(one map for every format); each reader yields records one at a time, so a file is never read whole.
 """
 from __future__ import annotations
 
@@ -12,11 +12,15 @@ from pathlib import Path
 from typing import Any
 
 
-class UnknownFormat(ValueError):
-    """The format name is not one of `importers.READERS`."""
+class ReaderError(Exception):
+    """A file that cannot be read at all; `str(err)` names the file and what to do. Nothing is loaded."""
 
 
-class UnreadableFile(ValueError):
+class UnknownFormat(ReaderError, ValueError):
+    """The format name is not one of `importers.formats.READERS`."""
+
+
+class UnreadableFile(ReaderError, ValueError):
     """The file as a whole cannot be read (missing, wrong encoding, wrong header): nothing is loaded."""
 
 
@@ -55,7 +59,7 @@ class Parsed:
 
 
 class RecordIterator:
-    """Base class of readers: open `path`, yield `Parsed` items from `parse()`."""
+    """Base of row readers that yield `Parsed` items from `parse()` (survey CSV)."""
 
     format: str = ""
 
@@ -73,6 +77,25 @@ class RecordIterator:
     def count(self) -> int | None:
         """How many records the file holds, cheaply, for a progress bar (None when unknown)."""
         return None
+
+
+class RecordReader:
+    """Base of readers that yield `schemas` objects with their own problem lists (MCPD, Darwin Core)."""
+
+    format_name = ""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError
+
+
+def parse(path: Path | str, fmt: str) -> Iterator[Any]:
+    """Records of `path` read as `fmt`, one at a time (see importers.formats)."""
+    from .formats import parse as _parse
+
+    return _parse(path, fmt)
 
 
 def sha256_of(path: Path) -> str:

@@ -1,22 +1,32 @@
-"""The format → reader map, and `reader`/`parse` to open a file in a named format (like Bio.SeqIO.parse)."""
+"""The format → reader map for every format the registry imports, and `reader`/`parse` (like Bio.SeqIO.parse).
+
+An unknown name is an explicit error that lists the known ones.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from .base import RecordIterator, UnknownFormat
+from .base import UnknownFormat
+from .dwca import DwcaReader
+from .mcpd import McpdReader
 from .survey_csv import SurveyCsvIterator
 
-READERS: dict[str, type[RecordIterator]] = {
+READERS: dict[str, type] = {
     SurveyCsvIterator.format: SurveyCsvIterator,
+    "mcpd": McpdReader,
+    "dwca": DwcaReader,
 }
 
 
-def reader(path: Path | str, format: str) -> RecordIterator:
+def reader_for(format: str) -> type:
     try:
-        cls = READERS[format]
+        return READERS[format]
     except KeyError:
-        raise UnknownFormat(f"unknown format {format!r}; known formats: {', '.join(sorted(READERS))}") from None
-    return cls(path)
+        raise UnknownFormat(f"unknown format {format!r}; the registry reads: {', '.join(sorted(READERS))}") from None
+
+
+def reader(path: Path | str, format: str):
+    return reader_for(format)(path)
 
 
 def parse(path: Path | str, format: str):

@@ -7,6 +7,7 @@ services always build a *Create first (`AccessionCreate.model_validate(row)`) an
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from pydantic import field_validator, model_validator
@@ -29,11 +30,16 @@ def _code_in(value: Any, field: str, table: dict[int, codes.Label]) -> int | Non
     return number
 
 
+@lru_cache(maxsize=None)
+def _enum_values(enum) -> tuple[str, ...]:
+    return tuple(e.value for e in enum)
+
+
 def _enum_in(value: Any, field: str, enum) -> str | None:
     if value is None or value == "":
         return None
     text = str(value.value if hasattr(value, "value") else value).strip()
-    allowed = [e.value for e in enum]
+    allowed = _enum_values(enum)
     if text not in allowed:
         raise ValueError(f"{field} {value!r} is not allowed; allowed: {codes.allowed(allowed)}")
     return text

@@ -4,10 +4,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from functools import lru_cache
 
 _PARTIAL = re.compile(r"^(\d{4})(\d{2}|--)(\d{2}|--)$")
 
 
+@lru_cache(maxsize=65536)  # bulk imports repeat the same dates thousands of times; errors are never cached
 def normalize_partial_date(value: str | None, field: str = "date") -> str | None:
     """Return the date as `YYYYMMDD` with `--` for unknown parts, or raise ValueError naming the field.
 

@@ -18,6 +18,8 @@ def fold(text: str | None) -> str:
     """'Đinh lăng' → 'dinh lang', 'Cờ Đỏ' → 'co do', 'Thủy' and 'Thuỷ' → 'thuy'."""
     if not text:
         return ""
+    if text.isascii():  # most codes and numbers: nothing to decompose (a bulk import folds millions of cells)
+        return _SPACES.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.translate(_EXTRA).lower()).strip()

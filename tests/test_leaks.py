@@ -75,7 +75,7 @@ def _param_values(app) -> dict[str, list[str]]:
         "accession_id": accession_ids, "id": accession_ids, "key": keys, "accenumb": keys[2:],
         "instcode": [inst.code], "code": [inst.code, task.code], "institution_code": [inst.code],
         "task_code": [task.code], "task_id": [str(task.id)], "taxon_id": taxon_ids, "family": [family],
-        "fmt": ["csv", "xlsx", "pdf", "json"], "event_id": ["1", "2"], "job_id": ["1"], "assessment_id": ["1"], "path": ["style.css"], "lang": ["vi", "en"],
+        "fmt": ["csv", "xlsx", "pdf", "json"], "kind": ["csv", "xlsx"], "event_id": ["1", "2"], "job_id": ["1"], "assessment_id": ["1"], "path": ["style.css"], "lang": ["vi", "en"],
     }
 
 
@@ -134,8 +134,10 @@ def _walk(client, app):
     values = _param_values(app)
     seen = 0
     for route_path in _get_routes(app):
+        # Search-like queries matter on list pages; a record's own page is walked in both languages.
+        queries = QUERIES if "{" not in route_path else QUERIES[:2]
         for path in _expand(route_path, values):
-            for query in QUERIES:
+            for query in queries:
                 response = client.get(path + query, follow_redirects=False)
                 seen += 1
                 body = readable_text(response)

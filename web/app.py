@@ -15,7 +15,7 @@ from genbank_registry.settings import Settings, get_settings
 
 from . import i18n
 from .auth import SESSION_COOKIE, identify
-from .routers import auth, curation, home, imports, reports, taxon_curation
+from .routers import auth, curation, downloads, home, imports, reports, taxon_curation
 from .templating import TEMPLATES, build_templates, render
 
 LANG_COOKIE = "lang"
@@ -81,4 +81,5 @@ def create_app(settings: Settings | None = None, job_handlers: dict | None = Non
     app.include_router(imports.router)
     app.include_router(imports.api)
     app.include_router(reports.router)
+    app.include_router(downloads.router)
     return app

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import typer
 
-from . import accessions, batches, db, seed, serve, surveys, users, worker  # noqa: F401  (batches, surveys add commands to the groups)
+from . import (  # noqa: F401  (batches, standards and surveys add commands to the groups)
+    accessions, batches, db, seed, serve, standards, surveys, users, worker,
+)
 from .groups import export_app, import_app, report_app
 
 app = typer.Typer(help="Gene bank and biological resource registry of Cần Thơ's gene fund.",
