@@ -13,6 +13,15 @@ from .db import make_engine, normalize_url
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+# Search objects the models cannot describe (an FTS5 table and its shadow tables, a trigram index): created by
+# the 0004_search migration and left alone by autogenerate and by the models-agree test.
+UNMODELLED_PREFIXES = ("accession_fts", "ix_accession_search_trgm")
+
+
+def include_name(name, type_, parent_names) -> bool:
+    return not (name or "").startswith(UNMODELLED_PREFIXES)
+
+
 def alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

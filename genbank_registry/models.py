@@ -107,3 +107,6 @@ class ImportBatch(ImportBatchBase, table=True):
     started_at: dt.datetime = _ts()
     finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     report: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+from .models_search import AccessionIndex  # noqa: E402,F401  (registers the search index table)

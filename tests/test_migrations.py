@@ -34,7 +34,8 @@ def test_models_and_migrations_agree(db_url):
     engine = make_engine(db_url)
     try:
         with engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                        "include_name": migrate.include_name})
             diff = compare_metadata(ctx, metadata)
     finally:
         engine.dispose()

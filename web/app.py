@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from genbank_registry.db import make_engine
+from genbank_registry.errors import NotFound, NotPublic
 from genbank_registry.settings import Settings, get_settings
 
 from . import i18n
-from .routers import home
+from .routers import about, accessions, catalogue, home, institutions, map, taxa, tasks
 from .templating import TEMPLATES, build_templates, render
 
 LANG_COOKIE = "lang"
@@ -45,9 +47,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             request.state.lang = settings.default_language
         return render(request, "errors/error.html", {"status_code": exc.status_code}, status_code=exc.status_code)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        message = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"code": 422, "message": message}, status_code=422)
+        return await http_error(request, StarletteHTTPException(400, message))
+
+    @app.exception_handler(NotFound)
+    @app.exception_handler(NotPublic)
+    async def not_found(request: Request, exc: Exception):
+        # A record that is not public is answered exactly like one that does not exist.
+        return await http_error(request, StarletteHTTPException(404, "Not Found"))
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"code": 500, "message": "internal error; please try again later"}, status_code=500)
+        return await http_error(request, StarletteHTTPException(500, "internal error"))
+
     @app.get("/healthz", include_in_schema=False)
     def healthz():
         return {"status": "ok"}
 
-    app.include_router(home.router)
+    for module in (home, catalogue, accessions, taxa, institutions, tasks, map, about):
+        app.include_router(module.router)
+        if hasattr(module, "api"):
+            app.include_router(module.api)
     return app

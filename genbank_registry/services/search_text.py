@@ -6,9 +6,11 @@ from sqlmodel import Session, select
 
 from schemas import codes
 from schemas.places import DISTRICTS
-from schemas.text import fold
+from schemas.text import words
 
 from ..models import Accession, Institution, Taxon, VernacularName
+from .public import PublicFormBuilder
+from .search_index import IndexBuilder
 from .sensitivity import SensitivityResolver
 
 
@@ -43,11 +45,19 @@ def searchable_parts(session: Session, acc: Accession, category: int | None) -> 
     return [p for p in parts if p]
 
 
-def refresh_search_text(session: Session, acc: Accession, resolver: SensitivityResolver | None = None) -> None:
-    category = (resolver or SensitivityResolver(session)).accession_category(acc)
+def refresh_search_text(session: Session, acc: Accession, resolver: SensitivityResolver | None = None,
+                        builder=None) -> None:
+    """Refresh the folded words of `acc` and its row in the public search index (services.search_index).
+
+    Words, not just folded text: punctuation becomes a space so that every engine sees the same word
+    boundaries ('CAY-0001' is found by 'cay 0001' and by '0001' on SQLite and PostgreSQL alike)."""
+    if builder is None:
+        builder = IndexBuilder(session, PublicFormBuilder(session, resolver or SensitivityResolver(session)))
+    category = builder.forms.sensitivity.accession_category(acc)
     folded = []
     for part in searchable_parts(session, acc, category):
-        f = fold(part)
+        f = words(part)
         if f and f not in folded:
             folded.append(f)
     acc.search_text = " | ".join(folded)
+    builder.refresh(acc)
