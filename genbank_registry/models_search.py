@@ -17,6 +17,9 @@ class AccessionIndex(SQLModel, table=True):
     __tablename__ = "accession_index"
     accession_id: int = Field(foreign_key="accession.id", primary_key=True, ondelete="CASCADE")
     taxon_id: int | None = Field(default=None, index=True)
+    # Copies of the accession's number and search words, so that ranking never reads the (wide) accession row.
+    accenumb: str = Field(default="", max_length=60)
+    search_words: str = Field(default="")
     # Names, as words (schemas.text.words) joined by " | ", the primary name first: ranking reads it.
     name_text: str = Field(default="")
     sort_name: str = Field(default="", max_length=300, index=True)

@@ -36,11 +36,22 @@ def primary_names(form: AccessionPublic) -> tuple[str | None, str | None]:
 class IndexBuilder:
     """Index rows for many accessions with shared lookups (the seed, a reindex, the benchmark generator)."""
 
-    def __init__(self, session: Session, builder: PublicFormBuilder | None = None):
+    def __init__(self, session: Session, builder: PublicFormBuilder | None = None, *, all_new: bool = False):
         self.session = session
         self.forms = builder or PublicFormBuilder(session)
+        self.all_new = all_new  # bulk loads into an empty index need not look for existing rows
         self._statuses: dict[int, list[str]] = {}
         self._synonyms: dict[int, list[str]] = {}
+        self._shared: dict[tuple[int, int | None], list[str]] = {}
+
+    def shared_parts(self, institution_id: int, taxon_id: int | None) -> list[str]:
+        """Search words from the institution and taxon, computed once per pair (services.search_text)."""
+        from .search_text import shared_parts
+
+        key = (institution_id, taxon_id)
+        if key not in self._shared:
+            self._shared[key] = shared_parts(self.session, institution_id, taxon_id)
+        return self._shared[key]
 
     def _taxon_chain(self, taxon_id: int | None) -> list[Taxon]:
         """The taxon and its ancestors below the family (a cultivar's species names are its names too)."""
@@ -92,7 +103,7 @@ class IndexBuilder:
         vi, en = primary_names(form)
         names = self.names(form)
         return dict(
-            accession_id=form.id, taxon_id=form.taxon_id, name_text=" | ".join(names),
+            accession_id=form.id, taxon_id=form.taxon_id, accenumb=form.accenumb, name_text=" | ".join(names),
             sort_name=fold(vi or form.accenumb)[:300], name_vi=vi, name_en=en, scientific_name=form.scientific_name,
             instcode=form.instcode, category=form.category, family=form.family,
             district=form.district_code, commune=form.commune,
@@ -104,9 +115,9 @@ class IndexBuilder:
 
     def refresh(self, acc: Accession) -> None:
         """Write (or remove, when the record is not public) the index row of `acc`."""
-        row = self.session.get(AccessionIndex, acc.id)
+        row = None if self.all_new else self.session.get(AccessionIndex, acc.id)
         try:
-            values = self.index_values(self.forms.build(acc))
+            values = self.index_values(self.forms.build(acc)) | {"search_words": acc.search_text}
         except NotPublic:
             if row is not None:
                 self.session.delete(row)

@@ -14,13 +14,14 @@ from .search_index import IndexBuilder
 from .sensitivity import SensitivityResolver
 
 
-def searchable_parts(session: Session, acc: Accession, category: int | None) -> list[str]:
-    parts = [acc.accenumb, acc.accename, acc.cropname, acc.genus, acc.species, acc.subtaxa, acc.collnumb]
-    inst = session.get(Institution, acc.institution_id)
+def shared_parts(session: Session, institution_id: int, taxon_id: int | None) -> list[str]:
+    """The words an accession shares with every accession of its institution and taxon."""
+    parts: list[str] = []
+    inst = session.get(Institution, institution_id)
     if inst:
         parts += [inst.code, inst.name_vi, inst.name_en, inst.acronym]
     seen: set[int] = set()
-    tid = acc.taxon_id
+    tid = taxon_id
     # The taxon, its ancestors up to the family, and the synonyms pointing at it.
     while tid and tid not in seen:
         seen.add(tid)
@@ -31,9 +32,16 @@ def searchable_parts(session: Session, acc: Accession, category: int | None) -> 
         parts += [taxon.scientific_name, taxon.family]
         parts += [v.name for v in session.exec(select(VernacularName).where(VernacularName.taxon_id == tid))]
         tid = taxon.parent_id if taxon.rank not in (codes.TaxonRank.FAMILY,) else None
-    if acc.taxon_id:
-        for syn in session.exec(select(Taxon).where(Taxon.accepted_id == acc.taxon_id)):
+    if taxon_id:
+        for syn in session.exec(select(Taxon).where(Taxon.accepted_id == taxon_id)):
             parts.append(syn.scientific_name)
+    return parts
+
+
+def searchable_parts(session: Session, acc: Accession, category: int | None, shared: list[str] | None = None
+                     ) -> list[str]:
+    parts = [acc.accenumb, acc.accename, acc.cropname, acc.genus, acc.species, acc.subtaxa, acc.collnumb]
+    parts += shared if shared is not None else shared_parts(session, acc.institution_id, acc.taxon_id)
     grid = codes.SENSITIVITY_GRID_DEGREES.get(category) if category else 1
     if grid is not None and acc.district_code in DISTRICTS:
         d = DISTRICTS[acc.district_code]
@@ -55,7 +63,7 @@ def refresh_search_text(session: Session, acc: Accession, resolver: SensitivityR
         builder = IndexBuilder(session, PublicFormBuilder(session, resolver or SensitivityResolver(session)))
     category = builder.forms.sensitivity.accession_category(acc)
     folded = []
-    for part in searchable_parts(session, acc, category):
+    for part in searchable_parts(session, acc, category, builder.shared_parts(acc.institution_id, acc.taxon_id)):
         f = words(part)
         if f and f not in folded:
             folded.append(f)

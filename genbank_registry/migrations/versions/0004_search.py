@@ -22,6 +22,8 @@ def upgrade() -> None:
     op.create_table('accession_index',
     sa.Column('accession_id', sa.Integer(), nullable=False),
     sa.Column('taxon_id', sa.Integer(), nullable=True),
+    sa.Column('accenumb', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('search_words', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('name_text', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('sort_name', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('name_vi', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
@@ -62,7 +64,7 @@ def upgrade() -> None:
             op.execute(statement)
     else:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.execute("CREATE INDEX ix_accession_search_trgm ON accession USING gin (search_text gin_trgm_ops)")
+        op.execute("CREATE INDEX ix_accession_search_trgm ON accession_index USING gin (search_words gin_trgm_ops)")
 
 
 # External-content FTS5 table kept in step by triggers, so any writer of accession.search_text keeps it right.
