@@ -13,9 +13,14 @@ from .db import make_engine, normalize_url
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+# Objects the models cannot describe, left alone by autogenerate and by the models-agree test: the search
+# migration's FTS5 table (and its shadow tables) and trigram index, and Procrastinate's job-queue tables on
+# PostgreSQL, applied from that library's own SQL.
+UNMODELLED_PREFIXES = ("accession_fts", "ix_accession_search_trgm", "procrastinate_")
+
+
 def include_name(name, type_, parent_names) -> bool:
-    """Autogenerate compares our tables only: Procrastinate's (PostgreSQL) are applied from its own SQL."""
-    return not (type_ == "table" and name and name.startswith("procrastinate_"))
+    return not (name or "").startswith(UNMODELLED_PREFIXES)
 
 
 def alembic_config(url: str) -> Config:

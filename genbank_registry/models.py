@@ -114,3 +114,4 @@ from .models_accounts import ApiToken, AuditEvent, User, WebSession  # noqa: E40
 from .models_jobs import ImportJob  # noqa: E402,F401
 # Feature modules' tables, imported last so that Alembic and the tests see one metadata.
 from .models_surveys import SamplingEvent, SurveyOccurrence, SurveySummary  # noqa: E402,F401
+from .models_search import AccessionIndex  # noqa: E402,F401

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from genbank_registry.models import Accession, ImportBatch, utcnow
+from genbank_registry.services.search_index import IndexBuilder
 from genbank_registry.services.search_text import SearchTextBuilder
 from schemas import codes
 from schemas.catalogue import AccessionBase, AccessionCreate
@@ -131,6 +132,7 @@ class _Writer:
         if "CATEGORY" not in columns:
             self.fields.discard("category")  # an inferred category never overrides a curator's
         self.search = SearchTextBuilder(session)
+        self.written: dict[int, list[str]] = {}  # institution id → numbers added or changed by this file
         self.table = Accession.__table__
         self._sql: str | None = None
 
@@ -153,6 +155,7 @@ class _Writer:
                 values.update(institution_id=inst_id, taxon_id=taxon_id, task_id=None, created_at=now, updated_at=now)
                 values["search_text"] = self.search.text(_Row(values))
                 inserts.append(values)
+                self.written.setdefault(inst_id, []).append(accenumb)
         if inserts:
             self._insert(inserts)
         self.result.added += len(inserts)
@@ -214,7 +217,19 @@ class _Writer:
         acc.search_text = self.search.text(acc)
         acc.updated_at = now
         self.session.add(acc)
+        self.written.setdefault(acc.institution_id, []).append(acc.accenumb)
         self.result.updated += 1
+
+    def refresh_public_index(self) -> None:
+        """Published records written by this file enter the public search index in the same transaction."""
+        self.session.flush()
+        builder = IndexBuilder(self.session)
+        for inst_id, numbers in self.written.items():
+            for start in range(0, len(numbers), 500):
+                for acc in self.session.exec(select(Accession).where(
+                        Accession.institution_id == inst_id, Accession.accenumb.in_(numbers[start:start + 500]),
+                        Accession.publication_status == codes.PublicationStatus.PUBLISHED)):
+                    builder.refresh(acc)
 
 
 def import_mcpd(engine: Engine, path: Path | str, options: ImportOptions | None = None,
@@ -267,6 +282,7 @@ def import_mcpd(engine: Engine, path: Path | str, options: ImportOptions | None 
         if options.dry_run:
             return result
         if writing:
+            writer.refresh_public_index()
             batch = _batch(path, options, result)
             session.add(batch)
             session.commit()

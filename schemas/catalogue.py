@@ -494,3 +494,44 @@ class ImportBatchPublic(ImportBatchBase):
     started_at: dt.datetime
     finished_at: dt.datetime | None = None
     report: dict | None = None
+
+
+class AccessionSummaryPublic(SQLModel):
+    """One search result: built from the public search index, itself built from the public form."""
+
+    id: int
+    instcode: str
+    accenumb: str
+    name_vi: str | None = None
+    name_en: str | None = None
+    scientific_name: str | None = None
+    family: str | None = None
+    category: str
+    district_code: str | None = Field(default=None, description="withheld (null) for category-1 taxa")
+    commune: str | None = None
+    sampstat: int | None = None
+    storage: list[int] = []
+    conservation: list[str] = Field(default=[], description="'scheme:code' of the taxon's assessments")
+    task_code: str | None = None
+    declatitude: float | None = Field(default=None, description="generalised for sensitive taxa")
+    declongitude: float | None = None
+    colldate: str | None = None
+
+
+class FacetValuePublic(SQLModel):
+    value: str | None = Field(description="null: not given, or withheld for a sensitive taxon")
+    count: int
+
+
+class AccessionSearchPublic(SQLModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[AccessionSummaryPublic]
+    facets: dict[str, list[FacetValuePublic]] = {}
+    suggestions: list[str] = []
+
+
+class ErrorPublic(SQLModel):
+    code: int | str
+    message: str

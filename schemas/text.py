@@ -23,3 +23,22 @@ def fold(text: str | None) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.translate(_EXTRA).lower()).strip()
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def words(text: str | None) -> str:
+    """Folded text with every run of punctuation turned into one space: 'CAY-0001 (Hồng xiêm)' → 'cay 0001 hong
+    xiem'. Search indexes store words this way so that SQLite FTS5, PostgreSQL regular expressions and a plain
+    LIKE all see the same word boundaries, which is what makes both engines return the same results."""
+    return _NON_WORD.sub(" ", fold(text)).strip()
+
+
+def query_tokens(text: str | None) -> list[str]:
+    """The words of a search box, in order, without repeats."""
+    seen: list[str] = []
+    for token in words(text).split():
+        if token not in seen:
+            seen.append(token)
+    return seen

@@ -214,3 +214,17 @@ def session(engine):
 def demo_session(demo_engine):
     with Session(demo_engine, expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture
+def client(demo_url):
+    """A test client of the web app over a fresh demo catalogue (both engines)."""
+    from fastapi.testclient import TestClient
+
+    from genbank_registry.settings import Settings
+    from web.app import create_app
+
+    app = create_app(Settings(database_url=demo_url, base_url="https://nguongen.cantho.example"))
+    with TestClient(app) as client:
+        yield client
+    app.state.engine.dispose()

@@ -7,7 +7,6 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from tests.test_web_home import client  # noqa: F401  (the demo app's test client)
 
 
 def test_downloads_page_in_vietnamese_links_every_file(client):

@@ -1,21 +1,9 @@
 """The home page: real counts from the database, Vietnamese first, English by a remembered switch."""
 from __future__ import annotations
 
-import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from genbank_registry.models import Accession
-from genbank_registry.settings import Settings
-from web.app import create_app
-
-
-@pytest.fixture
-def client(demo_url):
-    app = create_app(Settings(database_url=demo_url))
-    with TestClient(app) as client:
-        yield client
-    app.state.engine.dispose()
 
 
 def test_home_counts_published_accessions_only(client):

@@ -4,18 +4,21 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from genbank_registry.db import make_engine
+from genbank_registry.errors import NotFound, NotPublic
 from genbank_registry.services.jobs import JobWorker
 from genbank_registry.settings import Settings, get_settings
 
 from . import i18n
 from .auth import SESSION_COOKIE, identify
-from .routers import auth, curation, downloads, home, imports, reports, taxon_curation
+from .routers import (about, accessions, auth, catalogue, curation, downloads, home, imports, institutions, map,
+                      reports, taxa, taxon_curation, tasks)
 from .templating import TEMPLATES, build_templates, render
 
 LANG_COOKIE = "lang"
@@ -69,17 +72,33 @@ def create_app(settings: Settings | None = None, job_handlers: dict | None = Non
             return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
         return render(request, "errors/error.html", {"status_code": exc.status_code}, status_code=exc.status_code)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        message = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"code": 422, "message": message}, status_code=422)
+        return await http_error(request, StarletteHTTPException(400, message))
+
+    @app.exception_handler(NotFound)
+    @app.exception_handler(NotPublic)
+    async def not_found(request: Request, exc: Exception):
+        # A record that is not public is answered exactly like one that does not exist.
+        return await http_error(request, StarletteHTTPException(404, "Not Found"))
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"code": 500, "message": "internal error; please try again later"}, status_code=500)
+        return await http_error(request, StarletteHTTPException(500, "internal error"))
+
     @app.get("/healthz", include_in_schema=False)
     def healthz():
         return {"status": "ok"}
 
-    app.include_router(home.router)
-    app.include_router(auth.router)
-    app.include_router(curation.router)
-    app.include_router(curation.api)
-    app.include_router(taxon_curation.router)
-    app.include_router(imports.router)
-    app.include_router(imports.api)
-    app.include_router(reports.router)
-    app.include_router(downloads.router)
+    # One router per resource; a module's JSON API router is named `api`.
+    for module in (home, catalogue, accessions, taxa, institutions, tasks, map, about, reports, downloads, auth,
+                   curation, taxon_curation, imports):
+        app.include_router(module.router)
+        if hasattr(module, "api"):
+            app.include_router(module.api)
     return app

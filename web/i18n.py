@@ -20,7 +20,9 @@ class _CatalogTranslations(NullTranslations):
 
     def __init__(self, catalog):
         super().__init__()
-        self._messages = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+        # Plural entries are keyed by their singular msgid, which is what ngettext is asked for.
+        self._messages = {(m.id[0] if isinstance(m.id, (tuple, list)) else m.id): m.string
+                          for m in catalog if m.id and m.string and not m.fuzzy}
 
     def gettext(self, message):
         return self._messages.get(message, message)

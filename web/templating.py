@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jinja2
 from fastapi import Request
@@ -45,7 +46,11 @@ def render(request: Request, name: str, context: dict, status_code: int = 200):
     i18n.set_language(request.state.lang)
     templates: Jinja2Templates = request.app.state.templates
     web_user = getattr(request.state, "web_user", None)
-    base = {"lang": request.state.lang, "other_lang": "en" if request.state.lang == "vi" else "vi",
+    other = "en" if request.state.lang == "vi" else "vi"
+    # The switch keeps the page and its search: a shared link with ?lang=en opens in English.
+    switch = request.url.path + "?" + urlencode([*((k, v) for k, v in request.query_params.multi_items()
+                                                   if k != "lang"), ("lang", other)])
+    base = {"lang": request.state.lang, "other_lang": other, "lang_switch_url": switch,
             "settings": request.app.state.settings,
             "current_user": web_user[0] if web_user else None,
             "csrf_token": web_user[1].csrf_token if web_user else None}

@@ -35,3 +35,23 @@ def status():
     if current != heads:
         console.print("[yellow]not up to date: run `genbank-registry db upgrade`[/]")
         raise typer.Exit(1)
+
+
+@app.command()
+def reindex():
+    """Rebuild every accession's search words and public search-index row (after an upgrade or a bulk edit)."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from ..db import session_scope
+    from ..models import Accession
+    from ..services.search_index import reindex_all
+    from .common import engine_for, progress_bar, reported_errors
+
+    with engine_for(settings().database_url) as engine, reported_errors():
+        with session_scope(engine) as session:
+            total = session.exec(select(func.count()).select_from(Accession)).one()
+            with progress_bar() as progress:
+                task = progress.add_task("Đang lập chỉ mục / indexing", total=total)
+                n = reindex_all(session, progress=lambda: progress.advance(task))
+    console.print(f"Đã lập chỉ mục {n} mẫu / {n} accessions indexed")

@@ -14,7 +14,7 @@ target_metadata = models.metadata
 def run_migrations_offline() -> None:
     url = config.get_main_option("sqlalchemy.url")
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=is_sqlite(url))
+                      render_as_batch=is_sqlite(url), include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 

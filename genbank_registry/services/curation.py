@@ -75,6 +75,7 @@ def transition(session: Session, actor: Actor, acc: Accession, to: str, note: st
     before = audit.snapshot(acc)
     acc.publication_status = to
     acc.updated_at = utcnow()
+    refresh_search_text(session, acc)  # enters or leaves the public search index with its status
     session.add(acc)
     session.flush()
     audit.record(session, actor, entity="accession", entity_id=acc.id, action="status", before=before,

@@ -49,9 +49,9 @@ def is_public(acc: Accession) -> bool:
 class PublicFormBuilder:
     """Builds public forms for many accessions with shared lookups (one per request or export)."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, resolver: SensitivityResolver | None = None):
         self.session = session
-        self.sensitivity = SensitivityResolver(session)
+        self.sensitivity = resolver or SensitivityResolver(session)
         self._inst: dict[int, Institution] = {}
         self._task: dict[int, GeneFundTask | None] = {}
         self._taxon: dict[int, tuple[Taxon | None, list[str], list[str]]] = {}

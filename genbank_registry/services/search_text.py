@@ -2,107 +2,91 @@
 for a sensitive record's exact commune or site description cannot reveal where it was collected."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from sqlmodel import Session, select
 
 from schemas import codes
 from schemas.places import DISTRICTS
-from schemas.text import fold
+from schemas.text import words
 
 from ..models import Accession, Institution, Taxon, VernacularName
+from .public import PublicFormBuilder
+from .search_index import IndexBuilder
 from .sensitivity import SensitivityResolver
 
-# Names, places and institutions repeat across thousands of records: fold each once.
-_fold = lru_cache(maxsize=65536)(fold)
 
-_ABOVE_FAMILY = (codes.TaxonRank.KINGDOM, codes.TaxonRank.PHYLUM, codes.TaxonRank.CLASS, codes.TaxonRank.ORDER)
+def shared_parts(session: Session, institution_id: int, taxon_id: int | None) -> list[str]:
+    """The words an accession shares with every accession of its institution and taxon."""
+    parts: list[str] = []
+    inst = session.get(Institution, institution_id)
+    if inst:
+        parts += [inst.code, inst.name_vi, inst.name_en, inst.acronym]
+    seen: set[int] = set()
+    tid = taxon_id
+    # The taxon, its ancestors up to the family, and the synonyms pointing at it.
+    while tid and tid not in seen:
+        seen.add(tid)
+        taxon = session.get(Taxon, tid)
+        if taxon is None or taxon.rank in (codes.TaxonRank.KINGDOM, codes.TaxonRank.PHYLUM, codes.TaxonRank.CLASS,
+                                           codes.TaxonRank.ORDER):
+            break
+        parts += [taxon.scientific_name, taxon.family]
+        parts += [v.name for v in session.exec(select(VernacularName).where(VernacularName.taxon_id == tid))]
+        tid = taxon.parent_id if taxon.rank not in (codes.TaxonRank.FAMILY,) else None
+    if taxon_id:
+        for syn in session.exec(select(Taxon).where(Taxon.accepted_id == taxon_id)):
+            parts.append(syn.scientific_name)
+    return parts
 
 
-class _Shared:
-    """The parts of an accession that many accessions share (institution, taxon, district), for `parts()`."""
+def searchable_parts(session: Session, acc: Accession, category: int | None, shared: list[str] | None = None
+                     ) -> list[str]:
+    parts = [acc.accenumb, acc.accename, acc.cropname, acc.genus, acc.species, acc.subtaxa, acc.collnumb]
+    parts += shared if shared is not None else shared_parts(session, acc.institution_id, acc.taxon_id)
+    grid = codes.SENSITIVITY_GRID_DEGREES.get(category) if category else 1
+    if grid is not None and acc.district_code in DISTRICTS:
+        d = DISTRICTS[acc.district_code]
+        parts += [d.name_vi]
+    if category is None or category >= 3:
+        parts.append(acc.commune)
+    if category is None or category >= 4:
+        parts += [acc.collsite, acc.admin_unit_recorded]
+    return [p for p in parts if p]
 
-    accenumb = accename = cropname = genus = species = subtaxa = collnumb = None
-    commune = collsite = admin_unit_recorded = None
 
-    def __init__(self, institution_id, taxon_id, district_code):
-        self.institution_id, self.taxon_id, self.district_code = institution_id, taxon_id, district_code
+def refresh_search_text(session: Session, acc: Accession, resolver: SensitivityResolver | None = None,
+                        builder=None) -> None:
+    """Refresh the folded words of `acc` and its row in the public search index (services.search_index).
+
+    Words, not just folded text: punctuation becomes a space so that every engine sees the same word
+    boundaries ('CAY-0001' is found by 'cay 0001' and by '0001' on SQLite and PostgreSQL alike)."""
+    if builder is None:
+        builder = IndexBuilder(session, PublicFormBuilder(session, resolver or SensitivityResolver(session)))
+    category = builder.forms.sensitivity.accession_category(acc)
+    acc.search_text = join_words(session, acc, category, builder.shared_parts(acc.institution_id, acc.taxon_id))
+    builder.refresh(acc)
+
+
+def join_words(session: Session, acc, category: int | None, shared: list[str]) -> str:
+    folded: list[str] = []
+    for part in searchable_parts(session, acc, category, shared):
+        f = words(part)
+        if f and f not in folded:
+            folded.append(f)
+    return " | ".join(folded)
 
 
 class SearchTextBuilder:
-    """Search text for many accessions with shared lookups: bulk imports ask about the same taxa again and
-    again. `acc` may be any object with the accession's attributes (a row about to be inserted, too)."""
+    """Search text for many rows with the institution's and taxon's words looked up once (bulk imports).
+    `acc` may be any object with the accession's attributes, such as a row about to be inserted. The text is
+    the same `refresh_search_text` writes; the caller refreshes the public index for published rows."""
 
     def __init__(self, session: Session, resolver: SensitivityResolver | None = None):
         self.session = session
         self.resolver = resolver or SensitivityResolver(session)
-        self._inst: dict[int, list[str]] = {}
-        self._taxon: dict[int, list[str]] = {}
-        self._folded: dict[tuple, list[str]] = {}
-
-    def _institution_parts(self, inst_id: int) -> list[str]:
-        if inst_id not in self._inst:
-            inst = self.session.get(Institution, inst_id)
-            self._inst[inst_id] = [inst.code, inst.name_vi, inst.name_en, inst.acronym] if inst else []
-        return self._inst[inst_id]
-
-    def _taxon_parts(self, taxon_id: int) -> list[str]:
-        if taxon_id in self._taxon:
-            return self._taxon[taxon_id]
-        parts: list[str] = []
-        seen: set[int] = set()
-        tid = taxon_id
-        # The taxon, its ancestors up to the family, and the synonyms pointing at it.
-        while tid and tid not in seen:
-            seen.add(tid)
-            taxon = self.session.get(Taxon, tid)
-            if taxon is None or taxon.rank in _ABOVE_FAMILY:
-                break
-            parts += [taxon.scientific_name, taxon.family]
-            parts += [v.name for v in self.session.exec(select(VernacularName).where(VernacularName.taxon_id == tid))]
-            tid = taxon.parent_id if taxon.rank not in (codes.TaxonRank.FAMILY,) else None
-        for syn in self.session.exec(select(Taxon).where(Taxon.accepted_id == taxon_id)):
-            parts.append(syn.scientific_name)
-        self._taxon[taxon_id] = parts
-        return parts
-
-    def parts(self, acc, category: int | None) -> list[str]:
-        parts = [acc.accenumb, acc.accename, acc.cropname, acc.genus, acc.species, acc.subtaxa, acc.collnumb]
-        parts += self._institution_parts(acc.institution_id)
-        if acc.taxon_id:
-            parts += self._taxon_parts(acc.taxon_id)
-        grid = codes.SENSITIVITY_GRID_DEGREES.get(category) if category else 1
-        if grid is not None and acc.district_code in DISTRICTS:
-            parts += [DISTRICTS[acc.district_code].name_vi]
-        if category is None or category >= 3:
-            parts.append(acc.commune)
-        if category is None or category >= 4:
-            parts += [acc.collsite, acc.admin_unit_recorded]
-        return [p for p in parts if p]
+        self._shared: dict[tuple[int, int | None], list[str]] = {}
 
     def text(self, acc) -> str:
-        category = self.resolver.accession_category(acc)
-        # The institution's and taxon's parts are the same for thousands of rows: look them up folded once.
-        key = (acc.institution_id, acc.taxon_id, acc.district_code, category)
-        shared = self._folded.get(key)
-        if shared is None:
-            probe = _Shared(acc.institution_id, acc.taxon_id, acc.district_code)
-            shared = self._folded[key] = [_fold(p) for p in self.parts(probe, category)]
-        own = [acc.accenumb, acc.accename, acc.cropname, acc.genus, acc.species, acc.subtaxa, acc.collnumb]
-        if category is None or category >= 3:
-            tail = [acc.commune] + ([acc.collsite, acc.admin_unit_recorded] if category is None or category >= 4 else [])
-        else:
-            tail = []
-        folded: dict[str, None] = {}
-        for f in [_fold(p) for p in own if p] + shared + [_fold(p) for p in tail if p]:
-            if f:
-                folded.setdefault(f)
-        return " | ".join(folded)
-
-
-def searchable_parts(session: Session, acc: Accession, category: int | None) -> list[str]:
-    return SearchTextBuilder(session).parts(acc, category)
-
-
-def refresh_search_text(session: Session, acc: Accession, resolver: SensitivityResolver | None = None) -> None:
-    acc.search_text = SearchTextBuilder(session, resolver).text(acc)
+        key = (acc.institution_id, acc.taxon_id)
+        if key not in self._shared:
+            self._shared[key] = shared_parts(self.session, *key)
+        return join_words(self.session, acc, self.resolver.accession_category(acc), self._shared[key])

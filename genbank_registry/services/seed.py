@@ -16,7 +16,7 @@ from schemas.codes import ImportStatus
 from ..models import Accession, ImportBatch, utcnow
 from . import catalogue
 from .search_text import refresh_search_text
-from .sensitivity import SensitivityResolver
+from .search_index import IndexBuilder
 
 SECTIONS = (
     ("institutions", catalogue.upsert_institution),
@@ -48,9 +48,9 @@ def load_catalogue(session: Session, data: dict, progress=None, *, source: str =
                 progress(section)
         results[section] = counter
     # Search text depends on assessments and synonyms loaded after some accessions' taxa: refresh once more.
-    resolver = SensitivityResolver(session)
+    builder = IndexBuilder(session)
     for acc in session.exec(select(Accession)):
-        refresh_search_text(session, acc, resolver)
+        refresh_search_text(session, acc, builder=builder)
     total = sum(results.values(), Counter())
     batch.added, batch.updated, batch.unchanged = total["added"], total["updated"], total["unchanged"]
     batch.status, batch.finished_at = ImportStatus.COMPLETED, utcnow()

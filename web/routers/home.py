@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import select
 
 from genbank_registry.models import ImportBatch
+from genbank_registry.services import search
 from genbank_registry.services.stats import catalogue_counts
 
 from ..deps import SessionDep
@@ -18,4 +19,5 @@ router = APIRouter()
 def home(request: Request, session: SessionDep):
     counts = catalogue_counts(session)
     demo = session.exec(select(ImportBatch.id).where(ImportBatch.format == "demo")).first() is not None
-    return render(request, "home/index.html", {"counts": counts, "demo": demo})
+    recent = search.search(session, search.SearchQuery(sort="newest", limit=6), facets=False, suggest=False).items
+    return render(request, "home/index.html", {"counts": counts, "demo": demo, "recent": recent})

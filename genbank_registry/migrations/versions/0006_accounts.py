@@ -1,7 +1,7 @@
 """accounts, api tokens, web sessions and the audit trail
 
 Revision ID: 0006_accounts
-Revises: 0003_surveys
+Revises: 0004_search
 Create Date: 2026-11-24 07:19:58.824712
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0006_accounts'
-down_revision: Union[str, Sequence[str], None] = '0003_surveys'
+down_revision: Union[str, Sequence[str], None] = '0004_search'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

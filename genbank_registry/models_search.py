@@ -1,0 +1,43 @@
+"""The public search index: one row per published accession, built only from its public form.
+
+Facets, result lists, sorting and the map read this table, so none of them can show what the public form
+withholds (a category-1 record has no district here, a category-2 record no commune, points are generalised).
+The full-text side lives on `accession.search_text` (FTS5 on SQLite, a trigram index on PostgreSQL; see the
+0004_search migration).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime
+from sqlmodel import Field, SQLModel
+
+
+class AccessionIndex(SQLModel, table=True):
+    __tablename__ = "accession_index"
+    accession_id: int = Field(foreign_key="accession.id", primary_key=True, ondelete="CASCADE")
+    taxon_id: int | None = Field(default=None, index=True)
+    # Copies of the accession's number and search words, so that ranking never reads the (wide) accession row.
+    accenumb: str = Field(default="", max_length=60)
+    search_words: str = Field(default="")
+    # Names, as words (schemas.text.words) joined by " | ", the primary name first: ranking reads it.
+    name_text: str = Field(default="")
+    sort_name: str = Field(default="", max_length=300, index=True)
+    name_vi: str | None = Field(default=None, max_length=300)
+    name_en: str | None = Field(default=None, max_length=300)
+    scientific_name: str | None = Field(default=None, max_length=300)
+    # Facet values. Multi-valued facets are stored as ";a;b;" so that one LIKE finds a value exactly.
+    instcode: str = Field(max_length=16, index=True)
+    category: str = Field(max_length=30, index=True)
+    family: str | None = Field(default=None, max_length=80, index=True)
+    district: str | None = Field(default=None, max_length=10, index=True)
+    commune: str | None = Field(default=None, max_length=120)
+    storage: str | None = Field(default=None, max_length=80)
+    sampstat: int | None = Field(default=None, index=True)
+    conservation: str | None = Field(default=None, max_length=300)
+    task_code: str | None = Field(default=None, max_length=40, index=True)
+    # Generalised point (or none) exactly as the public form gives it.
+    latitude: float | None = None
+    longitude: float | None = None
+    colldate: str | None = Field(default=None, max_length=8)
+    published_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True), index=True)

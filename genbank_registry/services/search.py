@@ -1,0 +1,261 @@
+"""Catalogue search: published accessions only, diacritic-free, the same results on SQLite and PostgreSQL.
+
+Matching: every word of the query must begin a word of `accession.search_text` (folded words built from the
+public form by services.search_text, copied to the public index as `search_words`). SQLite answers with FTS5
+prefix queries, PostgreSQL with `\\m` regular expressions over a trigram index; both see the same words because
+the text holds words separated by spaces. Everything else reads the narrow index table (models_search.py),
+which holds published accessions only.
+
+Ranking, in tiers a reader would agree with, then by name:
+  0 the exact accession number (ACCENUMB or INSTCODE:ACCENUMB)
+  1 a name (vernacular, scientific, variety) that starts with the query
+  2 a name that holds the query as a phrase
+  3 names that hold every word of the query
+  4 other text (places, institutions) holding the phrase
+  5 the rest
+Ties sort by folded name and accession number in binary ("C") collation, so both engines agree.
+"""
+from __future__ import annotations
+
+import difflib
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, func, literal, or_, text
+from sqlmodel import Session, select
+
+from schemas.catalogue import AccessionSummaryPublic
+from schemas.text import fold, query_tokens
+
+from ..models import Accession, VernacularName
+from ..models_search import AccessionIndex as Ix
+
+SORTS = ("relevance", "name", "accenumb", "newest")
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A facet is a URL parameter over one column of the public search index."""
+
+    name: str
+    column: str
+    multi: bool = False  # stored as ";a;b;"
+    numeric: bool = False
+
+    def condition(self, value: str):
+        col = getattr(Ix, self.column)
+        if self.multi:
+            return col.like(f"%;{value};%")
+        if self.numeric:
+            try:
+                return col == int(value)
+            except ValueError:
+                return literal(False)
+        return col == value
+
+    def values(self, stored) -> list:
+        if stored is None:
+            return [None]
+        if self.multi:
+            return [v for v in str(stored).split(";") if v]
+        return [str(stored)]
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("category", "category"),
+    Facet("family", "family"),
+    Facet("district", "district"),
+    Facet("commune", "commune"),
+    Facet("storage", "storage", multi=True),
+    Facet("sampstat", "sampstat", numeric=True),
+    Facet("status", "conservation", multi=True),
+    Facet("task", "task_code"),
+    Facet("institution", "instcode"),
+)
+FACET_BY_NAME = {f.name: f for f in FACETS}
+
+
+@dataclass
+class SearchQuery:
+    q: str = ""
+    filters: dict[str, str] = field(default_factory=dict)
+    sort: str = "relevance"
+    limit: int = 20
+    offset: int = 0
+    taxon_ids: list[int] | None = None  # taxon pages: not a facet, not in URLs
+
+    def __post_init__(self):
+        self.q = (self.q or "").strip()[:200]
+        self.filters = {k: v for k, v in self.filters.items() if k in FACET_BY_NAME and v not in (None, "")}
+        if self.sort not in SORTS:
+            self.sort = "relevance"
+        if self.sort == "relevance" and not query_tokens(self.q):
+            self.sort = "name"
+        self.limit = max(1, min(int(self.limit or 20), MAX_LIMIT))
+        self.offset = max(0, int(self.offset or 0))
+
+
+@dataclass
+class SearchResult:
+    query: SearchQuery
+    total: int
+    items: list[AccessionSummaryPublic]
+    facets: dict[str, list[tuple[str | None, int]]] = field(default_factory=dict)
+    suggestions: list[str] = field(default_factory=list)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _c(column, dialect: str):
+    """Binary collation: PostgreSQL's locale collations ignore spaces and punctuation, SQLite's BINARY doesn't."""
+    return column.collate("C") if dialect == "postgresql" else column
+
+
+def _match(tokens: list[str], dialect: str):
+    if dialect == "sqlite":
+        fts = " ".join(f'"{t}"*' for t in tokens)
+        return Ix.accession_id.in_(text("SELECT rowid FROM accession_fts WHERE accession_fts MATCH :fts")
+                                .bindparams(fts=fts).columns(Accession.id))
+    return and_(*[Ix.search_words.regexp_match(r"\m" + t) for t in tokens])
+
+
+def _conditions(query: SearchQuery, dialect: str) -> list:
+    # Only published accessions have an index row: services.search_index builds it from the public form,
+    # which refuses drafts, and removes it when a record stops being published.
+    conds = []
+    tokens = query_tokens(query.q)
+    if tokens:
+        conds.append(_match(tokens, dialect))
+    for name, value in query.filters.items():
+        conds.append(FACET_BY_NAME[name].condition(value))
+    if query.taxon_ids is not None:
+        conds.append(Ix.taxon_id.in_(query.taxon_ids))
+    return conds
+
+
+def _rank(query: SearchQuery):
+    tokens = query_tokens(query.q)
+    phrase = " ".join(tokens)
+    exact = query.q.lower()
+    names = literal(" ") + Ix.name_text
+    return case(
+        (or_(func.lower(Ix.accenumb) == exact, func.lower(Ix.instcode + ":" + Ix.accenumb) == exact), 0),
+        ((literal("| ") + Ix.name_text).like(f"%| {phrase}%"), 1),
+        (names.like(f"% {phrase}%"), 2),
+        (and_(*[names.like(f"% {t}%") for t in tokens]), 3),
+        ((literal(" ") + Ix.search_words).like(f"% {phrase}%"), 4),
+        else_=5,
+    )
+
+
+def _order(query: SearchQuery, dialect: str) -> list:
+    name = [_c(Ix.sort_name, dialect), _c(Ix.instcode, dialect), _c(Ix.accenumb, dialect), Ix.accession_id]
+    if query.sort == "relevance":
+        return [_rank(query), *name]
+    if query.sort == "accenumb":
+        return [_c(Ix.instcode, dialect), _c(Ix.accenumb, dialect), Ix.accession_id]
+    if query.sort == "newest":
+        return [Ix.published_at.desc(), Ix.accession_id.desc()]
+    return name
+
+
+def _base(stmt, conds, dialect: str = ""):
+    """Searches read the narrow index table alone, never the wide accession rows: that is most of their time."""
+    return stmt.select_from(Ix).where(*conds)
+
+
+def summary(acc_id: int, accenumb: str, ix: Ix) -> AccessionSummaryPublic:
+    return AccessionSummaryPublic(
+        id=acc_id, instcode=ix.instcode, accenumb=accenumb, name_vi=ix.name_vi, name_en=ix.name_en,
+        scientific_name=ix.scientific_name, family=ix.family, category=ix.category, district_code=ix.district,
+        commune=ix.commune, sampstat=ix.sampstat,
+        storage=[int(s) for s in FACET_BY_NAME["storage"].values(ix.storage) if s],
+        conservation=[s for s in FACET_BY_NAME["status"].values(ix.conservation) if s],
+        task_code=ix.task_code, declatitude=ix.latitude, declongitude=ix.longitude, colldate=ix.colldate)
+
+
+def search(session: Session, query: SearchQuery, *, facets: bool = True, suggest: bool = True) -> SearchResult:
+    dialect = _dialect(session)
+    conds = _conditions(query, dialect)
+    total = session.exec(_base(select(func.count()), conds, dialect)).one()
+    rows = session.exec(_base(select(Ix.accession_id, Ix.accenumb, Ix), conds, dialect)
+                        .order_by(*_order(query, dialect)).limit(query.limit).offset(query.offset)).all()
+    result = SearchResult(query=query, total=total, items=[summary(i, n, ix) for i, n, ix in rows])
+    if facets:
+        result.facets = facet_counts(session, conds, dialect)
+    if suggest and total == 0 and query_tokens(query.q):
+        result.suggestions = suggestions(session, query.q)
+    return result
+
+
+def matching_ids(session: Session, query: SearchQuery) -> list[int]:
+    """Every matching id in result order (for the CSV download of the current result)."""
+    dialect = _dialect(session)
+    return list(session.exec(_base(select(Ix.accession_id), _conditions(query, dialect), dialect)
+                             .order_by(*_order(query, dialect))))
+
+
+def map_points(session: Session, query: SearchQuery) -> tuple[list[tuple[float, float, int]], int]:
+    """Published points of the result as the public form gives them (generalised, category 1 absent), with the
+    number of accessions at each, and how many results have no public point."""
+    dialect = _dialect(session)
+    conds = _conditions(query, dialect)
+    points = [(lat, lon, n) for lat, lon, n in session.exec(
+        _base(select(Ix.latitude, Ix.longitude, func.count()), conds, dialect).where(Ix.latitude.is_not(None))
+        .group_by(Ix.latitude, Ix.longitude).order_by(Ix.latitude, Ix.longitude))]
+    without = session.exec(_base(select(func.count()), conds, dialect).where(Ix.latitude.is_(None))).one()
+    return points, without
+
+
+def facet_counts(session: Session, conds, dialect: str = "postgresql") -> dict[str, list[tuple[str | None, int]]]:
+    """Counts of every facet value in the current result, in one query: the facet columns are grouped together
+    (few distinct combinations) and split here; multi-valued facets count each value once per accession."""
+    cols = [getattr(Ix, f.column) for f in FACETS]
+    counters = {f.name: Counter() for f in FACETS}
+    for *values, n in session.exec(_base(select(*cols, func.count()), conds, dialect).group_by(*cols)):
+        for facet, stored in zip(FACETS, values):
+            for v in facet.values(stored):
+                counters[facet.name][v] += n
+    return {name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0] is None, str(kv[0])))
+            for name, c in counters.items()}
+
+
+_VOCABULARY: dict[str, tuple[float, dict[str, str]]] = {}
+VOCABULARY_SECONDS = 60  # a name published a minute ago may wait that long to be suggested
+
+
+def vocabulary(session: Session) -> dict[str, str]:
+    """Folded name → written name of everything published, rebuilt at most once a minute per database."""
+    key = str(session.get_bind().url)
+    cached = _VOCABULARY.get(key)
+    if cached and time.monotonic() - cached[0] < VOCABULARY_SECONDS:
+        return cached[1]
+    vocabulary: dict[str, str] = {}
+    for vi, en, sci in session.exec(select(Ix.name_vi, Ix.name_en, Ix.scientific_name).distinct()):
+        for name in (vi, en, sci):
+            if name:
+                vocabulary.setdefault(fold(name), name)
+    taxa = select(Ix.taxon_id).distinct()
+    for name in session.exec(select(VernacularName.name).where(VernacularName.taxon_id.in_(taxa))
+                             .order_by(VernacularName.id)):
+        vocabulary.setdefault(fold(name), name)
+    _VOCABULARY[key] = (time.monotonic(), vocabulary)
+    return vocabulary
+
+
+def suggestions(session: Session, q: str, n: int = 5) -> list[str]:
+    """Nearest published names to a query that found nothing (typo tolerance), in their written form."""
+    vocabulary_ = vocabulary(session)
+    folded = fold(q)
+    keys = sorted(vocabulary_)
+    close = difflib.get_close_matches(folded, keys, n=n, cutoff=0.6)
+    if len(close) < n:
+        # A short query is closer to the start of a long name than to the whole of it.
+        heads = {k[:len(folded)]: k for k in reversed(keys)}
+        close += [heads[h] for h in difflib.get_close_matches(folded, list(heads), n=n, cutoff=0.7)
+                  if heads[h] not in close]
+    return [vocabulary_[k] for k in close[:n]]

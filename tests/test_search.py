@@ -1,0 +1,182 @@
+"""Catalogue search: diacritic-free matching, ranking, facets, suggestions, and the same answers on both engines."""
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from genbank_registry.db import make_engine
+from genbank_registry.models import Accession, AccessionIndex
+from genbank_registry.services import catalogue
+from genbank_registry.services.search import FACETS, SearchQuery, search
+from genbank_registry.services.stats import catalogue_counts
+from schemas.text import fold, query_tokens, words
+
+
+def found(session, q, **kw):
+    result = search(session, SearchQuery(q=q, limit=200, **kw))
+    return result, [f"{i.instcode}:{i.accenumb}" for i in result.items]
+
+
+def names(result):
+    return [i.name_vi for i in result.items]
+
+
+def test_words_make_one_word_boundary_for_every_engine():
+    assert words("CAY-0001 (Hồng xiêm)") == "cay 0001 hong xiem"
+    assert words("Thủy") == words("Thuỷ") == "thuy"
+    assert query_tokens("  Đinh  lăng, đinh ") == ["dinh", "lang"]
+
+
+def test_search_ignores_diacritics_and_d_stroke(demo_session):
+    result, _ = found(demo_session, "sam")
+    assert result.total >= 2 and names(result)[0] == "Sâm bố chính"
+    result, _ = found(demo_session, "dinh lang")
+    assert result.total == 2 and set(names(result)) == {"Đinh lăng"}
+    assert found(demo_session, "ĐINH LĂNG")[1] == found(demo_session, "dinh lang")[1]
+
+
+def test_co_do_finds_the_accessions_collected_in_co_do(demo_session):
+    result, keys = found(demo_session, "co do")
+    in_co_do = demo_session.exec(select(AccessionIndex.accession_id).where(AccessionIndex.district == "925")).all()
+    assert len(in_co_do) >= 3
+    assert {i.id for i in result.items} >= set(in_co_do)
+
+
+def test_thuy_finds_both_spellings(demo_session):
+    for number, name in (("T-1", "Lúa Thủy Tiên"), ("T-2", "Lúa Thuỷ Tiên")):
+        catalogue.upsert_accession(demo_session, {
+            "instcode": "CTU", "accenumb": number, "category": "crop_variety", "taxon_name": "Oryza sativa",
+            "accename": name, "publication_status": "published"})
+    result, keys = found(demo_session, "thuy tien")
+    assert keys[:2] == ["CTU:T-1", "CTU:T-2"] or keys[:2] == ["CTU:T-2", "CTU:T-1"]
+    assert found(demo_session, "Thủy")[1] == found(demo_session, "thuy")[1] == found(demo_session, "Thuỷ")[1]
+
+
+def test_exact_accession_number_comes_first(demo_session):
+    _, keys = found(demo_session, "CTU:CAY-0001")
+    assert keys == ["CTU:CAY-0001"]
+    result, keys = found(demo_session, "cay-0001")
+    exact = [k for k in keys if k.endswith(":CAY-0001")]
+    assert len(exact) >= 2 and keys[:len(exact)] == exact
+
+
+def test_names_rank_above_places(demo_session):
+    # "lua" is a name (Lúa …) for rice and also begins places and institutions: names come first.
+    result, _ = found(demo_session, "lua")
+    ranks = [fold(i.name_vi).startswith("lua") for i in result.items]
+    assert ranks[0] and ranks == sorted(ranks, reverse=True)
+
+
+def test_synonyms_and_scientific_names_are_found(demo_session):
+    assert found(demo_session, "orthosiphon stamineus")[0].total >= 1
+    assert found(demo_session, "polyscias fruticosa")[0].total == 2
+
+
+def test_drafts_and_sensitive_localities_are_never_found(demo_session):
+    drafts = demo_session.exec(select(Accession).where(Accession.publication_status != "published")).all()
+    assert drafts
+    all_ids = {i.id for i in search(demo_session, SearchQuery(limit=200)).items}
+    assert not all_ids & {d.id for d in drafts}
+    for draft in drafts:
+        assert draft.id not in {i.id for i in found(demo_session, draft.accenumb)[0].items}
+    withheld = demo_session.exec(select(Accession).join(AccessionIndex, AccessionIndex.accession_id == Accession.id)
+                                 .where(AccessionIndex.district.is_(None), Accession.commune.is_not(None))).all()
+    assert withheld
+    for acc in withheld:
+        assert acc.id not in {i.id for i in found(demo_session, acc.commune)[0].items}
+
+
+def test_facet_counts_agree_with_filters_and_withhold_sensitive_districts(demo_session):
+    result = search(demo_session, SearchQuery(limit=1))
+    assert sum(n for _, n in result.facets["category"]) == result.total
+    # District counts treat category-1 records as withheld, as the home page does.
+    assert dict(result.facets["district"]) == dict(catalogue_counts(demo_session).by_district)
+    for facet in FACETS:
+        for value, n in result.facets[facet.name]:
+            if value is not None:
+                assert search(demo_session, SearchQuery(filters={facet.name: value}, limit=1)).total == n, facet
+
+
+def test_facets_narrow_a_text_search(demo_session):
+    everything = search(demo_session, SearchQuery(q="lua", limit=200))
+    value, n = everything.facets["district"][0]
+    narrowed = search(demo_session, SearchQuery(q="lua", filters={"district": value}, limit=200))
+    assert narrowed.total == n < everything.total
+    assert all(i.district_code == value for i in narrowed.items)
+
+
+def test_empty_result_suggests_the_nearest_names(demo_session):
+    result = search(demo_session, SearchQuery(q="sm bo chin"))
+    assert result.total == 0 and "Sâm bố chính" in result.suggestions
+    assert "Đinh lăng" in search(demo_session, SearchQuery(q="dinh lnag")).suggestions
+
+
+def test_sorting_and_pagination_are_stable(demo_session):
+    full = [i.id for i in search(demo_session, SearchQuery(sort="name", limit=200)).items]
+    pages = [i.id for off in range(0, len(full), 7)
+             for i in search(demo_session, SearchQuery(sort="name", limit=7, offset=off)).items]
+    assert pages == full
+    by_name = search(demo_session, SearchQuery(sort="name", limit=200)).items
+    keys = [fold(i.name_vi) for i in by_name]
+    assert keys == sorted(keys)
+    by_number = search(demo_session, SearchQuery(sort="accenumb", limit=200)).items
+    assert [(i.instcode, i.accenumb) for i in by_number] == sorted((i.instcode, i.accenumb) for i in by_number)
+
+
+def test_search_sees_new_changed_and_deleted_accessions(demo_session):
+    """Also proves the FTS5 triggers survive every migration up to heads."""
+    acc, _ = catalogue.upsert_accession(demo_session, {
+        "instcode": "CTU", "accenumb": "NEW-1", "category": "medicinal_plant", "taxon_name": "Polyscias fruticosa",
+        "accename": "Đinh lăng Kỳ Lân Bảo", "publication_status": "published"})
+    demo_session.commit()
+    assert found(demo_session, "ky lan bao")[1] == ["CTU:NEW-1"]
+    catalogue.upsert_accession(demo_session, {
+        "instcode": "CTU", "accenumb": "NEW-1", "category": "medicinal_plant", "taxon_name": "Polyscias fruticosa",
+        "accename": "Đinh lăng lá to", "publication_status": "published"})
+    demo_session.commit()
+    assert found(demo_session, "ky lan bao")[0].total == 0
+    assert found(demo_session, "dinh lang la to")[1][0] == "CTU:NEW-1"
+    catalogue.upsert_accession(demo_session, {
+        "instcode": "CTU", "accenumb": "NEW-1", "category": "medicinal_plant", "taxon_name": "Polyscias fruticosa",
+        "accename": "Đinh lăng lá to", "publication_status": "withdrawn"})
+    demo_session.commit()
+    assert found(demo_session, "dinh lang la to")[0].total == 0
+    demo_session.delete(demo_session.get(Accession, acc.id))
+    demo_session.commit()
+    assert found(demo_session, "new 1")[0].total == 0
+
+
+QUERIES = ["sam", "dinh lang", "co do", "thuy", "lua", "ca", "cay-0001", "CTU:CAY-0001", "nang thom",
+           "orthosiphon stamineus", "can tho", "0001", "gà", "tra", "xyzzy", ""]
+
+
+def _answers(url: str) -> list:
+    engine = make_engine(url)
+    out = []
+    try:
+        with Session(engine) as session:
+            for q in QUERIES:
+                for sort in ("relevance", "name", "accenumb", "newest"):
+                    r = search(session, SearchQuery(q=q, sort=sort, limit=200))
+                    out.append((q, sort, r.total, [(i.instcode, i.accenumb) for i in r.items], r.suggestions))
+                r = search(session, SearchQuery(q=q, filters={"category": "crop_variety"}, limit=200))
+                out.append((q, "crop", r.total, [(i.instcode, i.accenumb) for i in r.items],
+                            {k: sorted(v, key=str) for k, v in r.facets.items()}))
+    finally:
+        engine.dispose()
+    return out
+
+
+@pytest.mark.postgres
+def test_sqlite_and_postgresql_give_the_same_results(_factories):
+    sqlite, postgres = _factories("sqlite"), _factories("postgresql")
+    urls = [sqlite.new("demo"), postgres.new("demo")]
+    try:
+        on_sqlite, on_postgres = (_answers(u) for u in urls)
+    finally:
+        sqlite.drop(urls[0])
+        postgres.drop(urls[1])
+    assert len(on_sqlite) == len(QUERIES) * 5
+    for a, b in zip(on_sqlite, on_postgres):
+        assert a == b, f"query {a[0]!r} sort {a[1]}"
+
