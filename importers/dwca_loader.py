@@ -132,14 +132,15 @@ def import_dwca(engine: Engine, path: Path | str, *, dry_run: bool = False, publ
         if dry_run:
             session.rollback()
             return result
-        session.add(ImportBatch(format="dwca", source_filename=path.name,
-                                checksum=sha256_of(path) if path.is_file() else None, status=result.status,
-                                added=result.added, updated=result.updated, unchanged=result.unchanged,
-                                rejected=result.rejected, message=summary(result),
-                                report={"title": archive.title, "notes": result.notes,
-                                        "problems": [p.model_dump() for p in result.problems]}))
+        batch = ImportBatch(format="dwca", source_filename=path.name,
+                            checksum=sha256_of(path) if path.is_file() else None, status=result.status,
+                            added=result.added, updated=result.updated, unchanged=result.unchanged,
+                            rejected=result.rejected, message=summary(result),
+                            report={"title": archive.title, "notes": result.notes,
+                                    "problems": [p.model_dump() for p in result.problems]})
+        session.add(batch)
         session.commit()
-        result.written = True
+        result.written, result.batch_id = True, batch.id
     return result
 
 

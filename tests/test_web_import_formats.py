@@ -1,0 +1,89 @@
+"""Real imports through the web upload: MCPD sheets and surveys, with the importers wired in as `serve` does."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from genbank_registry.db import session_scope
+from genbank_registry.models import Accession, Institution
+from genbank_registry.models_jobs import ImportJob
+from genbank_registry.services import accounts
+from genbank_registry.settings import Settings
+from importers.jobs import handlers
+from web.app import create_app
+
+PASSWORD = "mật-khẩu-đủ-dài"
+HEADER = "INSTCODE,ACCENUMB,GENUS,SPECIES,SAMPSTAT,STORAGE,COLLDATE,ORIGCTY,CATEGORY\n"
+
+
+@pytest.fixture
+def app(demo_url, tmp_path):
+    app = create_app(Settings(database_url=demo_url, upload_dir=str(tmp_path / "up")), job_handlers=handlers())
+    with session_scope(app.state.engine) as session:
+        accounts.create_user(session, {"username": "lan", "full_name": "Lan", "role": "researcher",
+                                       "institution_code": "CTU", "password": PASSWORD})
+    yield app
+    app.state.engine.dispose()
+
+
+def _upload(client, name, content) -> ImportJob:
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/imports").text).group(1)
+    response = client.post("/imports", data={"csrf_token": csrf}, files={"file": (name, content)},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    job_id = int(response.headers["location"].rsplit("/", 1)[1])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with Session(client.app.state.engine) as session:
+            job = session.get(ImportJob, job_id)
+            if job.status in ("completed", "failed"):
+                return job
+        time.sleep(0.1)
+    raise AssertionError("job did not finish")
+
+
+def test_a_researcher_imports_a_passport_sheet_as_drafts(app):
+    sheet = HEADER + "CTU,WEB-001,Channa,striata,110,99,20240105,VNM,aquatic\n" \
+                     "CTU,WEB-002,Channa,striata,110,99,20240106,VNM,aquatic\n"
+    with TestClient(app) as client:
+        client.post("/sign-in", data={"username": "lan", "password": PASSWORD})
+        job = _upload(client, "passport.csv", sheet.encode())
+        assert job.status == "completed", job.error
+        page = client.get(f"/imports/{job.id}")
+        assert page.context["job"]["report"]["added"] == 2
+    with Session(app.state.engine) as session:
+        rows = session.exec(select(Accession).join(Institution, Institution.id == Accession.institution_id)
+                            .where(Accession.accenumb.in_(["WEB-001", "WEB-002"]))).all()
+        assert {a.publication_status for a in rows} == {"draft"} and len(rows) == 2
+
+
+def test_a_researcher_cannot_import_another_institutions_accessions(app):
+    sheet = HEADER + "CLRRI,WEB-009,Oryza,sativa,300,12,20240105,VNM,crop_variety\n"
+    with TestClient(app) as client:
+        client.post("/sign-in", data={"username": "lan", "password": PASSWORD})
+        job = _upload(client, "other.csv", sheet.encode())
+        assert job.status == "failed" and "researchers import for their own institution (CTU) only" in job.error
+        assert "CLRRI" in client.get(f"/imports/{job.id}").text
+    with Session(app.state.engine) as session:
+        assert session.exec(select(Accession).where(Accession.accenumb == "WEB-009")).first() is None
+
+
+def test_a_sheet_with_mistakes_shows_its_report(app):
+    sheet = HEADER + "CTU,WEB-003,Channa,striatta,301,12,2024-01-05,VNM,aquatic\n"
+    with TestClient(app) as client:
+        client.post("/sign-in", data={"username": "lan", "password": PASSWORD})
+        job = _upload(client, "mistakes.csv", sheet.encode())
+        page = client.get(f"/imports/{job.id}")
+        for expected in ("SAMPSTAT", "301", "COLLDATE", "did you mean Channa striata?"):
+            assert expected in page.text
+
+
+def test_an_unknown_csv_is_refused_with_what_to_do(app):
+    with TestClient(app) as client:
+        client.post("/sign-in", data={"username": "lan", "password": PASSWORD})
+        job = _upload(client, "notes.csv", b"a,b\n1,2\n")
+        assert job.status == "failed" and "neither an MCPD passport sheet" in job.error
