@@ -198,3 +198,18 @@ def test_error_pages_are_bilingual(client):
     assert api.status_code == 500 and api.json()["code"] == 500 and "a bug" not in api.text
     page = client.get("/accessions/CTU/does-not-exist?lang=en")
     assert page.status_code == 404 and "Page not found" in page.text
+
+
+def test_sitemap_lists_public_pages_only(client):
+    from sqlmodel import Session, select
+
+    from genbank_registry.models import Accession, Institution
+    xml = client.get("/sitemap.xml")
+    assert xml.status_code == 200 and xml.headers["content-type"].startswith("application/xml")
+    with Session(client.app.state.engine) as session:
+        rows = session.exec(select(Accession, Institution.code).join(Institution,
+                                                                    Institution.id == Accession.institution_id)).all()
+    for acc, code in rows:
+        listed = f"/accessions/{code}/{acc.accenumb}</loc>" in xml.text
+        assert listed == (acc.publication_status == "published"), (code, acc.accenumb, acc.publication_status)
+    assert "Sitemap: https://nguongen.cantho.example/sitemap.xml" in client.get("/robots.txt").text
