@@ -107,3 +107,7 @@ class ImportBatch(ImportBatchBase, table=True):
     started_at: dt.datetime = _ts()
     finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     report: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+# Feature tables live in their own modules and register on the same metadata.
+from .models_sequences import SequenceRecord  # noqa: E402,F401

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from . import accessions, batches, db, seed, serve  # noqa: F401  (batches adds commands to the groups)
+from . import accessions, batches, db, seed, sequences, serve  # noqa: F401  (batches, sequences add to the groups)
 from .groups import export_app, import_app, report_app
 
 app = typer.Typer(help="Gene bank and biological resource registry of Cần Thơ's gene fund.",

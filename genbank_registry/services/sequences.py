@@ -1,0 +1,371 @@
+"""Writes of sequence records: the stored form of a parsed record, and bulk, idempotent stores of chunks of them.
+
+`row_of` is a pure function (import workers run it in parallel); `SequenceStore.store` runs in the writing
+process, one chunk per call inside the caller's transaction: it links taxa and vouchers, flags duplicates, keeps
+version history and answers added / updated / unchanged per record. Inserts go straight to the driver
+(executemany on SQLite, COPY on PostgreSQL) because an import writes tens of thousands of rows a second.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from schemas import codes
+from schemas.text import fold
+from schemas.sequences import SOURCE_COLUMNS, VOUCHER_QUALIFIERS, QcFlag, SequenceIn
+
+from ..errors import RegistryError
+from ..models import Accession, Institution, Taxon, utcnow
+from ..models_sequences import SequenceRecord
+from . import catalogue
+from .sequence_qc import canonical_marker, coi_table, flags_of, marker_of, measures
+
+T = SequenceRecord.__table__
+_VERSIONED = re.compile(r"^(.+)\.(\d+)$")
+JSON_COLUMNS = ("lineage", "keywords", "features", "references")
+# Columns a parsed record fills; the store adds links, flags, batch and timestamps.
+ROW_COLUMNS = ("record_id", "accession_base", "version", "name", "definition", "molecule_type", "topology",
+               "division", "marker", "length", "checksum", "gc_content", "ambiguous_fraction", "organism",
+               *SOURCE_COLUMNS, "voucher", "sequence", *JSON_COLUMNS)
+INSERT_COLUMNS = (*ROW_COLUMNS, "qc_flags", "is_current", "taxon_id", "accession_id", "batch_id", "content_hash",
+                  "created_at", "updated_at")
+KINGDOMS = {"Viridiplantae": "Plantae", "Metazoa": "Animalia", "Fungi": "Fungi", "Bacteria": "Bacteria",
+            "Archaea": "Archaea"}
+
+
+def split_version(record_id: str) -> tuple[str, int | None]:
+    m = _VERSIONED.match(record_id)
+    return (m.group(1), int(m.group(2))) if m else (record_id, None)
+
+
+def row_of(seq: SequenceIn, marker: str | None = None) -> dict:
+    """The stored form of a parsed record (JSON columns as text), with its content hash and per-record flags."""
+    source = seq.source()
+    quals: dict[str, str] = {}
+    if source is not None:
+        for key, value in source.qualifiers:
+            if value is None:
+                continue
+            key = "geo_loc_name" if key == "country" else key
+            if key == "db_xref" and "db_xref" in quals:
+                quals["db_xref"] += "; " + value
+            elif key not in quals:
+                quals[key] = value
+    genes = [v for f in seq.features if f.type in ("gene", "CDS", "rRNA", "misc_RNA")
+             for k, v in f.qualifiers if k in ("gene", "product") and v]
+    marker = canonical_marker(marker) or canonical_marker(seq.marker) or marker_of(seq.definition, genes)
+    length, checksum, gc, ambiguous = measures(seq.sequence)
+    base, version = split_version(seq.record_id)
+    row = {
+        "record_id": seq.record_id, "accession_base": base, "version": version, "name": seq.name,
+        "definition": seq.definition, "molecule_type": seq.molecule_type, "topology": seq.topology,
+        "division": seq.division, "marker": marker, "length": length, "checksum": checksum, "gc_content": gc,
+        "ambiguous_fraction": ambiguous, "organism": seq.organism,
+        **{c: (quals.get(c) or None) and quals[c][:300] for c in SOURCE_COLUMNS},
+        "voucher": next((quals[q] for q in VOUCHER_QUALIFIERS if quals.get(q)), None),
+        "sequence": seq.sequence,
+        "lineage": json.dumps(seq.lineage, ensure_ascii=False),
+        "keywords": json.dumps(seq.keywords, ensure_ascii=False),
+        "features": json.dumps([f.as_json() for f in seq.features], ensure_ascii=False),
+        "references": json.dumps([{"authors": r.authors, "title": r.title, "journal": r.journal,
+                                   "pubmed_id": r.pubmed_id, "bases": r.bases} for r in seq.references],
+                                 ensure_ascii=False),
+    }
+    if row["lat_lon"]:
+        row["lat_lon"] = row["lat_lon"][:60]
+    frame = None
+    if marker == "COI-5P":
+        cds = next((f for f in seq.features if f.type == "CDS"), None)
+        start = cds.first("codon_start") if cds else None
+        frame = int(start) - 1 if start and start.isdigit() and cds.location.startswith("1..") else None
+    if marker == "COI-5P" and not seq.lineage:
+        # The taxon group is only known once the organism is linked: keep both answers for the store.
+        row["_coi"] = {t: QcFlag.STOP_CODON.value in flags_of(seq.sequence, length, 0, marker, lineage, frame)
+                       for t, lineage in ((2, ["Vertebrata"]), (5, []))}
+    row["_flags"] = flags_of(seq.sequence, length, ambiguous, marker, seq.lineage, frame)
+    if "_coi" in row:
+        row["_flags"] = [f for f in row["_flags"] if f != QcFlag.STOP_CODON.value]
+    digest = hashlib.md5()
+    for c in ROW_COLUMNS:
+        digest.update(str(row[c]).encode("utf-8", "replace"))
+        digest.update(b"\x1f")
+    row["_hash"] = digest.hexdigest()
+    return row
+
+
+@dataclass
+class VoucherMap:
+    """`--voucher-map`: sequence id → (institution code, accession number), from a CSV with a header row."""
+
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> "VoucherMap":
+        links = {}
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            need = {"sequence_id", "institution", "accession_number"}
+            if not reader.fieldnames or not need <= {h.strip() for h in reader.fieldnames}:
+                raise RegistryError(f"{path}: a voucher map needs the columns sequence_id, institution, "
+                                    f"accession_number (found: {', '.join(reader.fieldnames or [])})")
+            for n, row in enumerate(reader, start=2):
+                row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+                if not all(row.get(k) for k in need):
+                    raise RegistryError(f"{path}: row {n}: sequence_id, institution and accession_number must all "
+                                        f"be filled")
+                links[row["sequence_id"]] = (row["institution"].upper(), row["accession_number"])
+        return cls(links)
+
+    def get(self, record_id: str, base: str) -> tuple[str, str] | None:
+        return self.links.get(record_id) or self.links.get(base)
+
+
+@dataclass
+class StoreResult:
+    counts: Counter = field(default_factory=Counter)
+    unresolved_vouchers: list[dict] = field(default_factory=list)
+    new_taxa: list[str] = field(default_factory=list)
+
+
+class SequenceStore:
+    """Stores chunks of rows for one import; caches taxon and voucher look-ups across chunks."""
+
+    def __init__(self, *, batch_id: int | None = None, institution: str | None = None,
+                 voucher_map: VoucherMap | None = None):
+        self.batch_id = batch_id
+        self.institution = institution.upper() if institution else None
+        self.voucher_map = voucher_map or VoucherMap()
+        self._taxa: dict[str, tuple[int, list[str] | None]] = {}
+        self._vouchers: dict[tuple[str, ...], int | None] = {}
+        self._institutions: dict[str, int | None] = {}
+
+    # --- links -----------------------------------------------------------------------------------------------
+    def _link_taxa(self, session: Session, rows: list[dict], result: StoreResult) -> None:
+        """Link every organism of a chunk in a few queries; names the registry lacks become unverified taxa.
+
+        Same matching as `catalogue.find_taxon` (exact name, then ignoring case and diacritics) and
+        `resolve_taxon` (a synonym answers with its accepted taxon), in bulk: a barcode file names thousands.
+        """
+        wanted = {r["organism"]: r for r in rows if r["organism"] and r["organism"] not in self._taxa}
+        if not wanted:
+            return
+        tx = Taxon.__table__
+        found: dict[str, tuple[int, int | None]] = {}
+        for chunk in _chunks(list(wanted), 500):
+            for t in session.connection().execute(select(tx.c.id, tx.c.scientific_name, tx.c.accepted_id)
+                                                  .where(tx.c.scientific_name.in_(chunk)).order_by(tx.c.id)):
+                found.setdefault(t.scientific_name, (t.id, t.accepted_id))
+        folded = {fold(n): n for n in wanted if n not in found}
+        for chunk in _chunks(list(folded), 500):
+            for t in session.connection().execute(select(tx.c.id, tx.c.name_folded, tx.c.accepted_id)
+                                                  .where(tx.c.name_folded.in_(chunk)).order_by(tx.c.id)):
+                found.setdefault(folded[t.name_folded], (t.id, t.accepted_id))
+        missing = [n for n in wanted if n not in found]
+        if missing:
+            now = utcnow()
+            new_rows = []
+            for name in missing:
+                r = wanted[name]
+                new_rows.append(_unverified_taxon(name, json.loads(r["lineage"]), r["db_xref"]) | {
+                    "created_at": now, "name_folded": fold(name), "taxonomic_status": codes.TaxonomicStatus.ACCEPTED,
+                    "authorship": None, "gbif_key": None, "parent_id": None, "accepted_id": None})
+            session.connection().execute(tx.insert(), new_rows)
+            for chunk in _chunks(missing, 500):
+                for t in session.connection().execute(select(tx.c.id, tx.c.scientific_name)
+                                                      .where(tx.c.scientific_name.in_(chunk))):
+                    found[t.scientific_name] = (t.id, None)
+            result.new_taxa.extend(missing)
+        for name, (taxon_id, accepted_id) in found.items():
+            if accepted_id is not None:
+                taxon_id = catalogue.accepted(session, session.get(Taxon, taxon_id)).id
+            self._taxa[name] = (taxon_id, None)
+
+    def _ancestors(self, session: Session, organism: str) -> list[str]:
+        taxon_id, names = self._taxa[organism]
+        if names is None:
+            names = _ancestor_names(session, session.get(Taxon, taxon_id))
+            self._taxa[organism] = (taxon_id, names)
+        return names
+
+    def _institution_id(self, session: Session, code: str) -> int | None:
+        code = code.strip().upper()
+        if code not in self._institutions:
+            self._institutions[code] = session.exec(select(Institution.id).where(Institution.code == code)).first()
+        return self._institutions[code]
+
+    def _accession(self, session: Session, inst_code: str, candidates: tuple[str, ...]) -> int | None:
+        key = (inst_code.upper(), *candidates)
+        if key not in self._vouchers:
+            inst_id = self._institution_id(session, inst_code)
+            found = None
+            if inst_id is not None:
+                for number in candidates:
+                    found = session.exec(select(Accession.id).where(Accession.institution_id == inst_id,
+                                                                    Accession.accenumb == number)).first()
+                    if found:
+                        break
+            self._vouchers[key] = found
+        return self._vouchers[key]
+
+    def resolve_voucher(self, session: Session, text: str | None) -> int | None:
+        """`INST:COLL:ID` or `INST:ID` (INSDC structured vouchers), or a bare number within --institution."""
+        if not text:
+            return None
+        parts = [p.strip() for p in text.split(":")]
+        if len(parts) == 3 and all(parts):
+            inst, coll, number = parts
+            return self._accession(session, inst, (f"{coll}-{number}", f"{coll}{number}", f"{coll}:{number}",
+                                                   number))
+        if len(parts) == 2 and all(parts):
+            return self._accession(session, parts[0], (parts[1],))
+        if len(parts) == 1 and self.institution:
+            return self._accession(session, self.institution, (parts[0],))
+        return None
+
+    # --- the chunk ---------------------------------------------------------------------------------------------
+    def store(self, conn: Connection, rows: list[dict], result: StoreResult) -> None:
+        if not rows:
+            return
+        session = Session(bind=conn)
+        now = utcnow()
+        ids = [r["record_id"] for r in rows]
+        bases = list({r["accession_base"] for r in rows})
+        existing = {r.record_id: r for r in conn.execute(
+            select(T.c.id, T.c.record_id, T.c.accession_base, T.c.version, T.c.content_hash, T.c.is_current)
+            .where(T.c.accession_base.in_(bases) | T.c.record_id.in_(ids)))}
+        by_checksum: dict[str, list[tuple[int, str]]] = {}
+        for r in conn.execute(select(T.c.id, T.c.checksum, T.c.accession_base)
+                              .where(T.c.checksum.in_(list({r["checksum"] for r in rows})))):
+            by_checksum.setdefault(r.checksum, []).append((r.id, r.accession_base))
+        newest: dict[str, int] = {}
+        for r in existing.values():
+            if r.version is not None:
+                newest[r.accession_base] = max(newest.get(r.accession_base, 0), r.version)
+        for r in rows:
+            if r["version"] is not None:
+                newest[r["accession_base"]] = max(newest.get(r["accession_base"], 0), r["version"])
+
+        self._link_taxa(session, rows, result)
+        inserts, updates, seen_in_chunk = [], [], {}
+        for r in rows:
+            taxon_id = self._taxa[r["organism"]][0] if r["organism"] else None
+            flags = list(r["_flags"])
+            if "_coi" in r:
+                ancestors = self._ancestors(session, r["organism"]) if r["organism"] else []
+                if r["_coi"][coi_table(ancestors)]:
+                    flags.append(QcFlag.STOP_CODON.value)
+            old = existing.get(r["record_id"])
+            own_id = old.id if old else None
+            earlier = [b for i, b in by_checksum.get(r["checksum"], []) if (own_id is None or i < own_id)
+                       and b != r["accession_base"]]
+            first_here = seen_in_chunk.setdefault(r["checksum"], r["accession_base"])
+            if earlier or (own_id is None and first_here != r["accession_base"]):
+                flags.append(QcFlag.DUPLICATE.value)
+            accession_id = self._link(session, r, result)
+            is_current = r["version"] is None or r["version"] >= newest.get(r["accession_base"], 0)
+            values = {c: r[c] for c in ROW_COLUMNS} | {
+                "qc_flags": " ".join(flags), "is_current": is_current, "taxon_id": taxon_id,
+                "accession_id": accession_id}
+            content_hash = hashlib.md5(f"{r['_hash']}|{values['qc_flags']}|{taxon_id}|{accession_id}|"
+                                       f"{is_current}".encode()).hexdigest()
+            if old is None:
+                inserts.append(values | {"batch_id": self.batch_id, "content_hash": content_hash,
+                                         "created_at": now, "updated_at": now})
+                result.counts["added"] += 1
+            elif old.content_hash == content_hash:
+                result.counts["unchanged"] += 1
+            else:
+                updates.append(values | {"_id": old.id, "batch_id": self.batch_id, "content_hash": content_hash,
+                                         "updated_at": now})
+                result.counts["updated"] += 1
+        session.flush()
+        if inserts:
+            _bulk_insert(conn, inserts)
+        if updates:
+            for u in updates:
+                for c in JSON_COLUMNS:
+                    u[c] = json.loads(u[c])
+            conn.execute(update(T).where(T.c.id == bindparam("_id"))
+                         .values({c: bindparam(c) for c in updates[0] if c != "_id"}), updates)
+        # An older version that a newer one just replaced stops being current; its row stays as history.
+        stale = [b for b in bases if b in newest]
+        if stale:
+            rows_stale = conn.execute(select(T.c.id, T.c.accession_base, T.c.version)
+                                      .where(T.c.accession_base.in_(stale), T.c.is_current.is_(True))).all()
+            old_ids = [r.id for r in rows_stale if r.version is not None and r.version < newest[r.accession_base]]
+            if old_ids:
+                conn.execute(update(T).where(T.c.id.in_(old_ids)).values(is_current=False, updated_at=now))
+
+    def _link(self, session: Session, r: dict, result: StoreResult) -> int | None:
+        mapped = self.voucher_map.get(r["record_id"], r["accession_base"])
+        if mapped:
+            found = self._accession(session, mapped[0], (mapped[1],))
+            if found is None:
+                result.unresolved_vouchers.append({"record_id": r["record_id"],
+                                                   "voucher": f"{mapped[0]}:{mapped[1]}", "from": "voucher map"})
+            return found
+        tried = [r[q] for q in VOUCHER_QUALIFIERS if r.get(q)]
+        for text in tried:
+            found = self.resolve_voucher(session, text)
+            if found:
+                return found
+        if tried:
+            result.unresolved_vouchers.append({"record_id": r["record_id"], "voucher": tried[0]})
+        return None
+
+
+def _bulk_insert(conn: Connection, rows: list[dict]) -> None:
+    cols = INSERT_COLUMNS
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    dbapi = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with dbapi.cursor() as cur, cur.copy(f"COPY sequence_record ({quoted}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(tuple(r[c] for c in cols))
+        return
+    for r in rows:  # the text SQLAlchemy's SQLite DateTime writes and reads back
+        r["created_at"] = r["updated_at"] = r["created_at"].strftime("%Y-%m-%d %H:%M:%S.%f") \
+            if isinstance(r["created_at"], dt.datetime) else r["created_at"]
+    cur = dbapi.cursor()
+    try:
+        cur.executemany(f"INSERT INTO sequence_record ({quoted}) VALUES ({', '.join('?' * len(cols))})",
+                        [tuple(r[c] for c in cols) for r in rows])
+    finally:
+        cur.close()
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _ancestor_names(session: Session, taxon: Taxon) -> list[str]:
+    names, seen = [], set()
+    t = taxon
+    while t is not None and t.id not in seen:
+        seen.add(t.id)
+        names.append(t.scientific_name)
+        t = session.get(Taxon, t.parent_id) if t.parent_id else None
+    return names
+
+
+def _unverified_taxon(organism: str, lineage: list[str], xref: str | None) -> dict:
+    """A taxon an import creates for a name the registry does not know yet: marked unverified for a curator."""
+    words = organism.split()
+    rank = codes.TaxonRank.SPECIES if len(words) == 2 and words[0][:1].isupper() and words[1].islower() \
+        else codes.TaxonRank.UNRANKED
+    taxid = re.search(r"taxon:(\d+)", xref or "")
+    family = next((n for n in lineage if n.endswith(("aceae", "idae"))), None)
+    kingdom = next((KINGDOMS[n] for n in lineage if n in KINGDOMS), None)
+    return {"scientific_name": organism, "rank": rank, "verified": False, "family": family, "kingdom": kingdom,
+            "ncbi_taxon_id": int(taxid.group(1)) if taxid else None}

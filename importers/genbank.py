@@ -1,0 +1,75 @@
+"""GenBank flat files with Biopython's GenBank record parser (`Bio.GenBank.parse`), streamed block by block.
+
+It is the scanner `SeqIO.parse(…, "genbank")` is built on, minus the location objects: feature locations stay
+the INSDC strings the file wrote, which is what the registry stores and writes back, and it parses faster.
+"""
+from __future__ import annotations
+
+import io
+
+from Bio import GenBank
+
+from schemas.sequences import FeatureIn, ReferenceIn, SequenceIn, check_residues
+
+from .base import Block, Parsed, SequenceReader, parse_lenient, register
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+        value = value[1:-1].replace('""', '"')
+    return value
+
+
+def _feature(feature) -> FeatureIn:
+    qualifiers = []
+    for q in feature.qualifiers:
+        key = q.key.strip().lstrip("/").rstrip("=")
+        value = _unquote(q.value) if q.key.endswith("=") else None
+        if key == "translation" and value:
+            value = value.replace(" ", "")
+        qualifiers.append((key, value))
+    return FeatureIn(feature.key, feature.location.replace(" ", ""), qualifiers)
+
+
+def to_sequence(rec) -> SequenceIn | str:
+    """A record, or the reason it is rejected."""
+    molecule = (getattr(rec, "molecule_type", "") or (rec.residue_type or "").split(" ")[0] or "DNA").strip()
+    if molecule.upper().startswith("PROTEIN") or molecule.lower() == "aa":
+        return (f"{rec.locus}: a protein record ({rec.size} aa); the registry stores nucleotide sequences — "
+                f"import the nucleotide record it was translated from")
+    sequence = (rec.sequence or "").upper()
+    if not sequence:
+        kind = "a CONTIG/WGS master record" if (rec.contig or rec.wgs) else "no ORIGIN section"
+        return f"{rec.locus}: the record has no sequence ({kind}); import records that carry their sequence"
+    problem = check_residues(sequence)
+    if problem:
+        return f"{rec.locus}: {problem}"
+    accession = rec.accession[0] if rec.accession and rec.accession[0] not in ("", ".") else None
+    record_id = rec.version if rec.version and rec.version not in ("", ".") else accession or rec.locus
+    keywords = [k for k in (rec.keywords or []) if k and k != "."]
+    references = [ReferenceIn(authors=r.authors or r.consrtm or None, title=r.title or None,
+                              journal=r.journal or None, pubmed_id=r.pubmed_id or None, bases=r.bases or None)
+                  for r in rec.references]
+    return SequenceIn(
+        record_id=record_id[:100], sequence=sequence, name=rec.locus or None,
+        definition=(rec.definition or "").strip() or None, molecule_type=molecule[:20],
+        topology=(rec.topology or "linear").strip() or "linear", division=rec.data_file_division or None,
+        date=rec.date or None, organism=(rec.organism or "").strip() or None,
+        lineage=[t.strip() for t in (rec.taxonomy or []) if t.strip()], keywords=keywords,
+        features=[_feature(f) for f in rec.features], references=references, comment=rec.comment or None)
+
+
+@register
+class GenBankReader(SequenceReader):
+    name = "genbank"
+    record_start = "LOCUS"
+
+    def _parse_all(self, block: Block):
+        number = block.first_record
+        for rec in GenBank.parse(io.StringIO(block.text)):
+            yield number, to_sequence(rec)
+            number += 1
+
+    def parse_block(self, block: Block) -> Parsed:
+        return parse_lenient(self, block, self._parse_all)
