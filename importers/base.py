@@ -69,8 +69,9 @@ class SequenceReader:
     def parse_block(self, block: Block) -> Parsed:
         raise NotImplementedError
 
-    def blocks(self, handle, block_chars: int = BLOCK_CHARS) -> Iterator[Block]:
+    def blocks(self, handle, block_chars: int | None = None) -> Iterator[Block]:
         """Cut `handle` into blocks that end where a record starts; nothing but string search runs here."""
+        block_chars = block_chars or BLOCK_CHARS
         marker = "\n" + self.record_start
         line, record, carry = 1, 1, ""
         while True:

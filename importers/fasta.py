@@ -19,6 +19,7 @@ from .base import Block, Parsed, SequenceReader, parse_lenient, register
 
 _MODIFIER = re.compile(r"\s*\[([A-Za-z_\-]+)=([^\]]*)\]")
 _ACC_VERSION = re.compile(r"^[A-Z]{1,6}_?\d+\.\d+$")
+_UNITE_SH = re.compile(r"SH\d+\.\d+FU$")
 _RANKS = {"k": "kingdom", "p": "phylum", "c": "class", "o": "order", "f": "family", "g": "genus", "s": "species"}
 
 
@@ -48,7 +49,7 @@ def _from_pipes(ident: str) -> tuple[str, str | None, list[str], str | None]:
                 organism = name
             else:
                 lineage.append(name)
-        marker = "ITS" if any(p.startswith("SH") and ".FU" in p for p in parts) else None
+        marker = "ITS" if any(_UNITE_SH.search(p) for p in parts) else None  # UNITE species hypotheses
         return parts[0], organism, lineage, marker
     if len(parts) >= 3 and " " in parts[1]:
         return parts[0], parts[1], [], parts[2] or None

@@ -130,6 +130,7 @@ class SequenceBase(SQLModel):
     molecule_type: str = Field(default="DNA", max_length=20)
     topology: str = Field(default="linear", max_length=10)
     division: str | None = Field(default=None, max_length=10)
+    locus_date: str | None = Field(default=None, max_length=11, description="the LOCUS line's date, DD-MON-YYYY")
     marker: str | None = Field(default=None, max_length=30)
     length: int = 0
     checksum: str = Field(max_length=32, index=True, description="MD5 of the upper-case sequence")
@@ -206,6 +207,7 @@ class SequencePublic(SQLModel):
     molecule_type: str
     topology: str
     division: str | None = None
+    locus_date: str | None = None
     marker: str | None = None
     length: int
     checksum: str

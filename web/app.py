@@ -10,7 +10,7 @@ from genbank_registry.db import make_engine
 from genbank_registry.settings import Settings, get_settings
 
 from . import i18n
-from .routers import home
+from .routers import home, sequences
 from .templating import TEMPLATES, build_templates, render
 
 LANG_COOKIE = "lang"
@@ -50,4 +50,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(home.router)
+    app.include_router(sequences.router)
     return app

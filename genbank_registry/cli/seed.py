@@ -6,6 +6,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from importers.sequences_loader import Options, import_file
+
 from .. import migrate
 from ..db import session_scope
 from ..services import catalogue, seed as seed_service
@@ -41,4 +43,20 @@ def demo(
         table.add_column(col, justify="right" if col else "left")
     for section, counter in results.items():
         table.add_row(section, str(counter["added"]), str(counter["updated"]), str(counter["unchanged"]))
+    console.print(table)
+    _demo_sequences(url, path.parent)
+
+
+def _demo_sequences(url: str, folder: Path) -> None:
+    """Synthetic sequences whose vouchers point at demo accessions, so the demo catalogue shows sequences."""
+    files = [(folder / "sequences.gb", None), (folder / "sequences.fasta", folder / "sequences-vouchers.csv")]
+    table = Table(title="Trình tự gen minh họa / demo sequences")
+    for col in ("", "added", "updated", "unchanged", "rejected"):
+        table.add_column(col, justify="right" if col else "left")
+    with engine_for(url) as engine, reported_errors():
+        for path, voucher_map in files:
+            if not path.exists():
+                continue
+            report = import_file(engine, str(path), Options(voucher_map=voucher_map, workers=0))
+            table.add_row(path.name, *(str(report.counts[c]) for c in ("added", "updated", "unchanged", "rejected")))
     console.print(table)

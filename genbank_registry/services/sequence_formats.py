@@ -56,6 +56,8 @@ def to_fasta(pub: SequencePublic) -> str:
 
 
 def _date(pub: SequencePublic) -> str:
+    if pub.locus_date:
+        return pub.locus_date
     d = pub.created_at
     return f"{d.day:02d}-{_MONTHS[d.month - 1]}-{d.year}" if d else "01-JAN-1980"
 

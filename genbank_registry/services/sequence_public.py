@@ -109,7 +109,7 @@ class SequenceFormBuilder:
         return SequencePublic(
             id=seq.id, record_id=seq.record_id, accession_base=seq.accession_base, version=seq.version,
             name=seq.name, definition=seq.definition, molecule_type=seq.molecule_type, topology=seq.topology,
-            division=seq.division, marker=seq.marker, length=seq.length, checksum=seq.checksum,
+            division=seq.division, locus_date=seq.locus_date, marker=seq.marker, length=seq.length, checksum=seq.checksum,
             gc_content=seq.gc_content, ambiguous_fraction=seq.ambiguous_fraction, organism=seq.organism,
             taxon_id=seq.taxon_id, scientific_name=taxon.scientific_name if taxon else None,
             taxon_verified=taxon.verified if taxon else None, lineage=seq.lineage or [],

@@ -17,6 +17,7 @@ _MARKER_PATTERNS = [
     (re.compile(r"\b(COI-5P|COX1|COXI|CO1|COI|cytochrome (c )?oxidase (subunit )?(I|1))\b", re.I), "COI-5P"),
     (re.compile(r"\brbcL\b|ribulose[- ]1,5[- ]bisphosphate carboxylase.*large", re.I), "rbcL"),
     (re.compile(r"\bmatK\b|maturase K", re.I), "matK"),
+    (re.compile(r"\bITS1\b.*\bITS2\b|internal transcribed spacer 1.*spacer 2", re.I), "ITS"),
     (re.compile(r"\bITS2\b|internal transcribed spacer 2", re.I), "ITS2"),
     (re.compile(r"\bITS1\b|internal transcribed spacer 1", re.I), "ITS1"),
     (re.compile(r"\bITS\b|internal transcribed spacer", re.I), "ITS"),

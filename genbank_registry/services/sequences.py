@@ -35,7 +35,7 @@ _VERSIONED = re.compile(r"^(.+)\.(\d+)$")
 JSON_COLUMNS = ("lineage", "keywords", "features", "references")
 # Columns a parsed record fills; the store adds links, flags, batch and timestamps.
 ROW_COLUMNS = ("record_id", "accession_base", "version", "name", "definition", "molecule_type", "topology",
-               "division", "marker", "length", "checksum", "gc_content", "ambiguous_fraction", "organism",
+               "division", "locus_date", "marker", "length", "checksum", "gc_content", "ambiguous_fraction", "organism",
                *SOURCE_COLUMNS, "voucher", "sequence", *JSON_COLUMNS)
 INSERT_COLUMNS = (*ROW_COLUMNS, "qc_flags", "is_current", "taxon_id", "accession_id", "batch_id", "content_hash",
                   "created_at", "updated_at")
@@ -69,7 +69,7 @@ def row_of(seq: SequenceIn, marker: str | None = None) -> dict:
     row = {
         "record_id": seq.record_id, "accession_base": base, "version": version, "name": seq.name,
         "definition": seq.definition, "molecule_type": seq.molecule_type, "topology": seq.topology,
-        "division": seq.division, "marker": marker, "length": length, "checksum": checksum, "gc_content": gc,
+        "division": seq.division, "locus_date": (seq.date or "")[:11] or None, "marker": marker, "length": length, "checksum": checksum, "gc_content": gc,
         "ambiguous_fraction": ambiguous, "organism": seq.organism,
         **{c: (quals.get(c) or None) and quals[c][:300] for c in SOURCE_COLUMNS},
         "voucher": next((quals[q] for q in VOUCHER_QUALIFIERS if quals.get(q)), None),
@@ -87,7 +87,8 @@ def row_of(seq: SequenceIn, marker: str | None = None) -> dict:
     if marker == "COI-5P":
         cds = next((f for f in seq.features if f.type == "CDS"), None)
         start = cds.first("codon_start") if cds else None
-        frame = int(start) - 1 if start and start.isdigit() and cds.location.startswith("1..") else None
+        frame = int(start) - 1 if start and start.isdigit() and cds.location.lstrip("<").startswith("1..") \
+            else None
     if marker == "COI-5P" and not seq.lineage:
         # The taxon group is only known once the organism is linked: keep both answers for the store.
         row["_coi"] = {t: QcFlag.STOP_CODON.value in flags_of(seq.sequence, length, 0, marker, lineage, frame)
@@ -200,7 +201,7 @@ class SequenceStore:
     def _institution_id(self, session: Session, code: str) -> int | None:
         code = code.strip().upper()
         if code not in self._institutions:
-            self._institutions[code] = session.exec(select(Institution.id).where(Institution.code == code)).first()
+            self._institutions[code] = session.scalar(select(Institution.id).where(Institution.code == code))
         return self._institutions[code]
 
     def _accession(self, session: Session, inst_code: str, candidates: tuple[str, ...]) -> int | None:
@@ -210,8 +211,8 @@ class SequenceStore:
             found = None
             if inst_id is not None:
                 for number in candidates:
-                    found = session.exec(select(Accession.id).where(Accession.institution_id == inst_id,
-                                                                    Accession.accenumb == number)).first()
+                    found = session.scalar(select(Accession.id).where(Accession.institution_id == inst_id,
+                                                                      Accession.accenumb == number))
                     if found:
                         break
             self._vouchers[key] = found
@@ -276,13 +277,13 @@ class SequenceStore:
             values = {c: r[c] for c in ROW_COLUMNS} | {
                 "qc_flags": " ".join(flags), "is_current": is_current, "taxon_id": taxon_id,
                 "accession_id": accession_id}
-            content_hash = hashlib.md5(f"{r['_hash']}|{values['qc_flags']}|{taxon_id}|{accession_id}|"
-                                       f"{is_current}".encode()).hexdigest()
+            content_hash = hashlib.md5(f"{r['_hash']}|{values['qc_flags']}|{taxon_id}|{accession_id}"
+                                       .encode()).hexdigest()
             if old is None:
                 inserts.append(values | {"batch_id": self.batch_id, "content_hash": content_hash,
                                          "created_at": now, "updated_at": now})
                 result.counts["added"] += 1
-            elif old.content_hash == content_hash:
+            elif old.content_hash == content_hash and old.is_current == is_current:
                 result.counts["unchanged"] += 1
             else:
                 updates.append(values | {"_id": old.id, "batch_id": self.batch_id, "content_hash": content_hash,

@@ -2,7 +2,7 @@
 
 Revision ID: 0002_sequences
 Revises: 0001_catalogue_core
-Create Date: 2026-11-24 07:27:26.174038
+Create Date: 2026-11-24 07:31:31.776746
 """
 from typing import Sequence, Union
 
@@ -26,6 +26,7 @@ def upgrade() -> None:
     sa.Column('molecule_type', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('topology', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('division', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+    sa.Column('locus_date', sqlmodel.sql.sqltypes.AutoString(length=11), nullable=True),
     sa.Column('marker', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
     sa.Column('length', sa.Integer(), nullable=False),
     sa.Column('checksum', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
