@@ -170,6 +170,8 @@ def import_file(engine: Engine, path: str, options: Options,
         report.counts["rejected"] = len(report.errors)
         report.unresolved_vouchers = result.unresolved_vouchers
         report.new_taxa = result.new_taxa
+        report.warnings.extend(f"record id {rid!r} appears more than once; the later record was kept"
+                               for rid in result.repeated_ids)
         report.sha256 = raw.sha.hexdigest()
         if batch_id is not None:
             _finish_batch(engine, batch_id, report, status)

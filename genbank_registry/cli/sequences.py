@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from sqlmodel import Session
 
-from importers import UnknownFormat
+from importers.base import UnknownFormat
 from importers.sequences_loader import ImportAborted, Options, import_paths
 
 from .. import migrate
@@ -63,7 +63,8 @@ def import_sequences(
         table.add_column(col, justify="right")
     table.add_column("batch", justify="right")
     for r in reports:
-        table.add_row(r.source, *(str(r.counts[c]) for c in COLUMNS), str(r.batch_id or "–"))
+        table.add_row(Path(r.source).name if r.source != "-" else "<stdin>", *(str(r.counts[c]) for c in COLUMNS),
+                      str(r.batch_id or "–"))
     console.print(table)
     for r in reports:
         for e in r.errors[:50]:

@@ -136,6 +136,7 @@ class StoreResult:
     counts: Counter = field(default_factory=Counter)
     unresolved_vouchers: list[dict] = field(default_factory=list)
     new_taxa: list[str] = field(default_factory=list)
+    repeated_ids: list[str] = field(default_factory=list)
 
 
 class SequenceStore:
@@ -257,7 +258,7 @@ class SequenceStore:
                 newest[r["accession_base"]] = max(newest.get(r["accession_base"], 0), r["version"])
 
         self._link_taxa(session, rows, result)
-        inserts, updates, seen_in_chunk = [], [], {}
+        inserts, updates, seen_in_chunk, pending = [], [], {}, {}
         for r in rows:
             taxon_id = self._taxa[r["organism"]][0] if r["organism"] else None
             flags = list(r["_flags"])
@@ -279,7 +280,15 @@ class SequenceStore:
                 "accession_id": accession_id}
             content_hash = hashlib.md5(f"{r['_hash']}|{values['qc_flags']}|{taxon_id}|{accession_id}"
                                        .encode()).hexdigest()
-            if old is None:
+            if old is None and r["record_id"] in pending:
+                # The same id twice in one file: the later record wins, as it would across two imports.
+                inserts[pending[r["record_id"]]] = values | {"batch_id": self.batch_id,
+                                                             "content_hash": content_hash, "created_at": now,
+                                                             "updated_at": now}
+                result.counts["updated"] += 1
+                result.repeated_ids.append(r["record_id"])
+            elif old is None:
+                pending[r["record_id"]] = len(inserts)
                 inserts.append(values | {"batch_id": self.batch_id, "content_hash": content_hash,
                                          "created_at": now, "updated_at": now})
                 result.counts["added"] += 1
