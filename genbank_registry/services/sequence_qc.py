@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from Bio.Seq import Seq
 
@@ -32,6 +33,7 @@ VERTEBRATE_NAMES = {"Vertebrata", "Craniata", "Chordata", "Actinopterygii", "Act
                     "Mammalia", "Aves", "Reptilia", "Amphibia", "Teleostei"}
 
 
+@lru_cache(maxsize=256)
 def canonical_marker(name: str | None) -> str | None:
     if not name:
         return None

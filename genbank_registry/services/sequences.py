@@ -8,7 +8,6 @@ version history and answers added / updated / unchanged per record. Inserts go s
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import json
 import re
@@ -16,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
@@ -48,6 +47,13 @@ def split_version(record_id: str) -> tuple[str, int | None]:
     return (m.group(1), int(m.group(2))) if m else (record_id, None)
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json(value: list) -> str:
+    return _ENCODE(value) if value else "[]"
+
+
 def row_of(seq: SequenceIn, marker: str | None = None) -> dict:
     """The stored form of a parsed record (JSON columns as text), with its content hash and per-record flags."""
     source = seq.source()
@@ -69,17 +75,17 @@ def row_of(seq: SequenceIn, marker: str | None = None) -> dict:
     row = {
         "record_id": seq.record_id, "accession_base": base, "version": version, "name": seq.name,
         "definition": seq.definition, "molecule_type": seq.molecule_type, "topology": seq.topology,
-        "division": seq.division, "locus_date": (seq.date or "")[:11] or None, "marker": marker, "length": length, "checksum": checksum, "gc_content": gc,
+        "division": seq.division, "locus_date": (seq.date or "")[:11] or None, "marker": marker, "length": length,
+        "checksum": checksum, "gc_content": gc,
         "ambiguous_fraction": ambiguous, "organism": seq.organism,
         **{c: (quals.get(c) or None) and quals[c][:300] for c in SOURCE_COLUMNS},
         "voucher": next((quals[q] for q in VOUCHER_QUALIFIERS if quals.get(q)), None),
         "sequence": seq.sequence,
-        "lineage": json.dumps(seq.lineage, ensure_ascii=False),
-        "keywords": json.dumps(seq.keywords, ensure_ascii=False),
-        "features": json.dumps([f.as_json() for f in seq.features], ensure_ascii=False),
-        "references": json.dumps([{"authors": r.authors, "title": r.title, "journal": r.journal,
-                                   "pubmed_id": r.pubmed_id, "bases": r.bases} for r in seq.references],
-                                 ensure_ascii=False),
+        "lineage": _json(seq.lineage),
+        "keywords": _json(seq.keywords),
+        "features": _json([f.as_json() for f in seq.features]),
+        "references": _json([{"authors": r.authors, "title": r.title, "journal": r.journal,
+                              "pubmed_id": r.pubmed_id, "bases": r.bases} for r in seq.references]),
     }
     if row["lat_lon"]:
         row["lat_lon"] = row["lat_lon"][:60]
@@ -96,11 +102,9 @@ def row_of(seq: SequenceIn, marker: str | None = None) -> dict:
     row["_flags"] = flags_of(seq.sequence, length, ambiguous, marker, seq.lineage, frame)
     if "_coi" in row:
         row["_flags"] = [f for f in row["_flags"] if f != QcFlag.STOP_CODON.value]
-    digest = hashlib.md5()
-    for c in ROW_COLUMNS:
-        digest.update(str(row[c]).encode("utf-8", "replace"))
-        digest.update(b"\x1f")
+    digest = hashlib.md5("\x1f".join([str(row[c]) for c in ROW_COLUMNS]).encode("utf-8", "replace"))
     row["_hash"] = digest.hexdigest()
+    row["_t"] = tuple(row[c] for c in ROW_COLUMNS)
     return row
 
 
@@ -245,10 +249,11 @@ class SequenceStore:
         existing = {r.record_id: r for r in conn.execute(
             select(T.c.id, T.c.record_id, T.c.accession_base, T.c.version, T.c.content_hash, T.c.is_current)
             .where(T.c.accession_base.in_(bases) | T.c.record_id.in_(ids)))}
-        by_checksum: dict[str, list[tuple[int, str]]] = {}
-        for r in conn.execute(select(T.c.id, T.c.checksum, T.c.accession_base)
-                              .where(T.c.checksum.in_(list({r["checksum"] for r in rows})))):
-            by_checksum.setdefault(r.checksum, []).append((r.id, r.accession_base))
+        # The first holder of each checksum decides "duplicate": stable on re-import, one row per checksum.
+        first = (select(T.c.checksum, func.min(T.c.id).label("mid"))
+                 .where(T.c.checksum.in_(list({r["checksum"] for r in rows}))).group_by(T.c.checksum).subquery())
+        holders = {r.checksum: (r.id, r.accession_base) for r in conn.execute(
+            select(T.c.checksum, T.c.id, T.c.accession_base).join(first, T.c.id == first.c.mid))}
         newest: dict[str, int] = {}
         for r in existing.values():
             if r.version is not None:
@@ -259,6 +264,8 @@ class SequenceStore:
 
         self._link_taxa(session, rows, result)
         inserts, updates, seen_in_chunk, pending = [], [], {}, {}
+        # SQLite gets the text SQLAlchemy's DateTime writes and reads back; PostgreSQL the datetime itself.
+        stamp = now if conn.dialect.name == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
         for r in rows:
             taxon_id = self._taxa[r["organism"]][0] if r["organism"] else None
             flags = list(r["_flags"])
@@ -268,35 +275,33 @@ class SequenceStore:
                     flags.append(QcFlag.STOP_CODON.value)
             old = existing.get(r["record_id"])
             own_id = old.id if old else None
-            earlier = [b for i, b in by_checksum.get(r["checksum"], []) if (own_id is None or i < own_id)
-                       and b != r["accession_base"]]
+            holder = holders.get(r["checksum"])
             first_here = seen_in_chunk.setdefault(r["checksum"], r["accession_base"])
-            if earlier or (own_id is None and first_here != r["accession_base"]):
+            if (holder and holder[1] != r["accession_base"] and (own_id is None or holder[0] < own_id)) or \
+                    (holder is None and first_here != r["accession_base"]):
                 flags.append(QcFlag.DUPLICATE.value)
             accession_id = self._link(session, r, result)
             is_current = r["version"] is None or r["version"] >= newest.get(r["accession_base"], 0)
-            values = {c: r[c] for c in ROW_COLUMNS} | {
-                "qc_flags": " ".join(flags), "is_current": is_current, "taxon_id": taxon_id,
-                "accession_id": accession_id}
-            content_hash = hashlib.md5(f"{r['_hash']}|{values['qc_flags']}|{taxon_id}|{accession_id}"
-                                       .encode()).hexdigest()
-            if old is None and r["record_id"] in pending:
-                # The same id twice in one file: the later record wins, as it would across two imports.
-                inserts[pending[r["record_id"]]] = values | {"batch_id": self.batch_id,
-                                                             "content_hash": content_hash, "created_at": now,
-                                                             "updated_at": now}
-                result.counts["updated"] += 1
-                result.repeated_ids.append(r["record_id"])
-            elif old is None:
-                pending[r["record_id"]] = len(inserts)
-                inserts.append(values | {"batch_id": self.batch_id, "content_hash": content_hash,
-                                         "created_at": now, "updated_at": now})
-                result.counts["added"] += 1
+            qc = " ".join(flags)
+            content_hash = hashlib.md5(f"{r['_hash']}|{qc}|{taxon_id}|{accession_id}".encode()).hexdigest()
+            if old is None:
+                # A ready tuple in INSERT_COLUMNS order: the hot path builds no dicts.
+                row = r["_t"] + (qc, is_current, taxon_id, accession_id, self.batch_id, content_hash, stamp, stamp)
+                if r["record_id"] in pending:
+                    # The same id twice in one file: the later record wins, as it would across two imports.
+                    inserts[pending[r["record_id"]]] = row
+                    result.counts["updated"] += 1
+                    result.repeated_ids.append(r["record_id"])
+                else:
+                    pending[r["record_id"]] = len(inserts)
+                    inserts.append(row)
+                    result.counts["added"] += 1
             elif old.content_hash == content_hash and old.is_current == is_current:
                 result.counts["unchanged"] += 1
             else:
-                updates.append(values | {"_id": old.id, "batch_id": self.batch_id, "content_hash": content_hash,
-                                         "updated_at": now})
+                updates.append({c: r[c] for c in ROW_COLUMNS} | {
+                    "qc_flags": qc, "is_current": is_current, "taxon_id": taxon_id, "accession_id": accession_id,
+                    "_id": old.id, "batch_id": self.batch_id, "content_hash": content_hash, "updated_at": now})
                 result.counts["updated"] += 1
         session.flush()
         if inserts:
@@ -317,6 +322,8 @@ class SequenceStore:
                 conn.execute(update(T).where(T.c.id.in_(old_ids)).values(is_current=False, updated_at=now))
 
     def _link(self, session: Session, r: dict, result: StoreResult) -> int | None:
+        if not r["voucher"] and not self.voucher_map.links:
+            return None
         mapped = self.voucher_map.get(r["record_id"], r["accession_base"])
         if mapped:
             found = self._accession(session, mapped[0], (mapped[1],))
@@ -334,22 +341,19 @@ class SequenceStore:
         return None
 
 
-def _bulk_insert(conn: Connection, rows: list[dict]) -> None:
-    cols = INSERT_COLUMNS
-    quoted = ", ".join(f'"{c}"' for c in cols)
+def _bulk_insert(conn: Connection, rows: list[tuple]) -> None:
+    quoted = ", ".join(f'"{c}"' for c in INSERT_COLUMNS)
     dbapi = conn.connection.driver_connection
     if conn.dialect.name == "postgresql":
         with dbapi.cursor() as cur, cur.copy(f"COPY sequence_record ({quoted}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row(tuple(r[c] for c in cols))
+            for row in rows:
+                copy.write_row(row)
         return
-    for r in rows:  # the text SQLAlchemy's SQLite DateTime writes and reads back
-        r["created_at"] = r["updated_at"] = r["created_at"].strftime("%Y-%m-%d %H:%M:%S.%f") \
-            if isinstance(r["created_at"], dt.datetime) else r["created_at"]
     cur = dbapi.cursor()
     try:
-        cur.executemany(f"INSERT INTO sequence_record ({quoted}) VALUES ({', '.join('?' * len(cols))})",
-                        [tuple(r[c] for c in cols) for r in rows])
+        cur.execute("PRAGMA cache_size=-65536")  # 64 MB: the indexes of a large import stay in memory
+        cur.executemany(f"INSERT INTO sequence_record ({quoted}) VALUES ({', '.join('?' * len(INSERT_COLUMNS))})",
+                        rows)
     finally:
         cur.close()
 
