@@ -58,7 +58,7 @@ class Parsed:
 
 
 class SequenceReader:
-    """A streaming reader of one format. Subclasses set `name`, `record_start` and implement `parse_block`."""
+    """A streaming reader of one format. Subclasses set `name`, `record_start` and implement `parse_records`."""
 
     name: str = ""
     record_start: str = ""  # the text each record begins with, at the start of a line
@@ -66,8 +66,15 @@ class SequenceReader:
     def __init__(self, source: str = "-"):
         self.source = source
 
-    def parse_block(self, block: Block) -> Parsed:
+    def parse_records(self, text: str) -> Iterator[SequenceIn | str]:
+        """Each record of `text` in order: a SequenceIn, or the reason the record is rejected."""
         raise NotImplementedError
+
+    def _numbered(self, block: Block):
+        return enumerate(self.parse_records(block.text), start=block.first_record)
+
+    def parse_block(self, block: Block) -> Parsed:
+        return parse_lenient(self, block, self._numbered)
 
     def blocks(self, handle, block_chars: int | None = None) -> Iterator[Block]:
         """Cut `handle` into blocks that end where a record starts; nothing but string search runs here."""

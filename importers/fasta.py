@@ -15,7 +15,7 @@ from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from schemas.sequences import FeatureIn, SequenceIn, check_residues
 
-from .base import Block, Parsed, SequenceReader, parse_lenient, register
+from .base import SequenceReader, register
 
 _MODIFIER = re.compile(r"\s*\[([A-Za-z_\-]+)=([^\]]*)\]")
 _ACC_VERSION = re.compile(r"^[A-Z]{1,6}_?\d+\.\d+$")
@@ -86,11 +86,6 @@ class FastaReader(SequenceReader):
     name = "fasta"
     record_start = ">"
 
-    def _parse_all(self, block: Block):
-        number = block.first_record
-        for title, residues in SimpleFastaParser(io.StringIO(block.text)):
-            yield number, to_sequence(title, residues)
-            number += 1
-
-    def parse_block(self, block: Block) -> Parsed:
-        return parse_lenient(self, block, self._parse_all)
+    def parse_records(self, text: str):
+        for title, residues in SimpleFastaParser(io.StringIO(text)):
+            yield to_sequence(title, residues)

@@ -11,7 +11,7 @@ from Bio import GenBank
 
 from schemas.sequences import FeatureIn, ReferenceIn, SequenceIn, check_residues
 
-from .base import Block, Parsed, SequenceReader, parse_lenient, register
+from .base import SequenceReader, register
 
 
 def _unquote(value: str) -> str:
@@ -65,11 +65,6 @@ class GenBankReader(SequenceReader):
     name = "genbank"
     record_start = "LOCUS"
 
-    def _parse_all(self, block: Block):
-        number = block.first_record
-        for rec in GenBank.parse(io.StringIO(block.text)):
-            yield number, to_sequence(rec)
-            number += 1
-
-    def parse_block(self, block: Block) -> Parsed:
-        return parse_lenient(self, block, self._parse_all)
+    def parse_records(self, text: str):
+        for rec in GenBank.parse(io.StringIO(text)):
+            yield to_sequence(rec)
