@@ -31,9 +31,8 @@ ROUND_TRIP_FILES = ["genbank/cor6_6.gb", "genbank/NC_005816.gb", "genbank/GU9495
 def cli(engine, db_url, monkeypatch):
     monkeypatch.setenv("GENBANK_REGISTRY_DATABASE_URL", db_url)
 
-    def run(*args):
-        result = runner.invoke(app, [str(a) for a in args])
-        return result
+    def run(*args, stdin: bytes | None = None):
+        return runner.invoke(app, [str(a) for a in args], input=stdin)
     return run
 
 
@@ -62,6 +61,18 @@ def test_every_fixture_file_imports_through_the_cli(cli, engine):
     assert unknown.exit_code == 1 and "not supported" in unknown.output
     again = cli("import", "sequences", SEQ / "genbank" / "cor6_6.gb")
     assert counts_in(again.output, "cor6_6.gb")[:4] == [0, 0, 6, 0]
+
+
+def test_gzip_on_stdin_and_dry_run(cli, engine):
+    import gzip
+
+    packed = gzip.compress((SEQ / "fasta" / "f002").read_bytes())
+    dry = cli("import", "sequences", "-", "--dry-run", "--workers", "0", stdin=packed)
+    assert dry.exit_code == 0 and "dry run" in dry.output and counts_in(dry.output, "<stdin>")[:4] == [3, 0, 0, 0]
+    assert snapshot(engine) == {}
+    real = cli("import", "sequences", "-", "--workers", "0", "--marker", "cytb", stdin=packed)
+    assert counts_in(real.output, "<stdin>")[:4] == [3, 0, 0, 0]
+    assert len(snapshot(engine)) == 3
 
 
 @pytest.mark.parametrize("fmt,suffix", [("genbank", "gb"), ("fasta", "fasta")])
