@@ -303,7 +303,7 @@ class SequenceStore:
                     "qc_flags": qc, "is_current": is_current, "taxon_id": taxon_id, "accession_id": accession_id,
                     "_id": old.id, "batch_id": self.batch_id, "content_hash": content_hash, "updated_at": now})
                 result.counts["updated"] += 1
-        session.flush()
+        session.close()
         if inserts:
             _bulk_insert(conn, inserts)
         if updates:
