@@ -10,7 +10,9 @@ record ids made unique per copy so every record is new. Then, each in a fresh pr
 - Biopython's BioSQL loader into SQLite (`BioSeqDatabase.open_database(driver="sqlite3")`, `db.load`), on the
   first `--biosql-mb` MB because it is slow (rates, not totals, are compared);
 - `genbank-registry import sequences` into SQLite and into PostgreSQL (`--postgres`, default
-  $TEST_POSTGRES_URL; a scratch database is created and dropped).
+  $TEST_POSTGRES_URL; a scratch database is created and dropped);
+- and, as a ceiling for the SQLite figure, bare `sqlite3.executemany` of our already-built rows into the same
+  table and indexes (no parsing, no look-ups): what this disk and CPU allow at all.
 
 It prints records/s, MB/s, peak memory (max RSS of the process; for our import also of its parser workers) and
 our ratios to both peers. Targets (issue 3): GenBank import ≥ 1.0× SeqIO.parse and ≥ 4× BioSQL; FASTA ≥ 60,000
@@ -153,6 +155,31 @@ def run_ours(path: str, fmt: str, url: str, marker: str | None) -> int:
     return report.counts["added"] + report.counts["updated"] + report.counts["unchanged"]
 
 
+def run_ceiling(path: str, fmt: str, db_path: str, marker: str | None) -> int:
+    """The floor under our SQLite figure: inserting our already-built rows with bare sqlite3, nothing else."""
+    import sqlite3
+
+    from genbank_registry import migrate
+    from genbank_registry.services.sequences import INSERT_COLUMNS
+    from importers.sequences_loader import _blocks, _parse
+
+    migrate.upgrade(f"sqlite:///{db_path}")
+    stamp = "2026-01-01 00:00:00.000000"
+    chunks = [[r["_t"] + ("", True, None, None, None, "0" * 32, stamp, stamp) for r in rows]
+              for rows, *_ in (_parse(fmt, marker, b) for b in _blocks(path, fmt)[0])]
+    con = sqlite3.connect(db_path)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-65536"):
+        con.execute(f"PRAGMA {pragma}")
+    sql = (f"INSERT INTO sequence_record ({', '.join(repr(c).replace(chr(39), chr(34)) for c in INSERT_COLUMNS)})"
+           f" VALUES ({', '.join('?' * len(INSERT_COLUMNS))})")
+    t0 = time.perf_counter()
+    for chunk in chunks:
+        con.executemany(sql, chunk)
+        con.commit()
+    print(json.dumps({"_elapsed": time.perf_counter() - t0}), file=sys.stderr)
+    return sum(map(len, chunks))
+
+
 def measure(kind: str, *args: str) -> dict:
     """Run one measurement in a fresh interpreter: records, seconds, peak RSS (self and children)."""
     cmd = [sys.executable, __file__, "--run", kind, *args]
@@ -174,6 +201,8 @@ def child_main(kind: str, args: list[str]) -> None:
         n = run_seqio(args[0], args[1])
     elif kind == "biosql":
         n = run_biosql(args[0], args[1], args[2])
+    elif kind == "ceiling":
+        n = run_ceiling(args[0], args[1], args[2], args[3] or None)
     else:
         n = run_ours(args[0], args[1], args[2], args[3] or None)
     seconds = time.perf_counter() - t0
@@ -205,10 +234,21 @@ def main() -> None:
     ap.add_argument("--mb", type=int, default=50)
     ap.add_argument("--biosql-mb", type=int, default=10)
     ap.add_argument("--postgres", default=os.environ.get("TEST_POSTGRES_URL"))
+    ap.add_argument("--memory-mb", type=int, default=0,
+                    help="instead: import a GenBank file of this size into SQLite and print the peak memory only")
     ap.add_argument("--run", nargs="+", help=argparse.SUPPRESS)
     ns = ap.parse_args()
     if ns.run:
         child_main(ns.run[0], ns.run[1:] + [""] * 4)
+        return
+    if ns.memory_mb:
+        with tempfile.TemporaryDirectory(prefix="bench-seq-") as tmp:
+            path = Path(tmp) / "big.gb"
+            n = build_genbank(path, ns.memory_mb)
+            r = measure("ours", str(path), "genbank", f"sqlite:///{tmp}/big.db", "")
+            print(f"{path.stat().st_size / 1e6:,.0f} MB GenBank, {n:,} records: imported {r['records']:,} in "
+                  f"{r['seconds']:.0f} s; peak RSS {r['rss_mb']:.0f} MB (writer), {r['worker_rss_mb']:.0f} MB "
+                  f"(largest parser worker); target < 300 MB")
         return
 
     with tempfile.TemporaryDirectory(prefix="bench-seq-") as tmp:
@@ -233,6 +273,8 @@ def main() -> None:
                                                                   str(tmp / f"biosql-{fmt}.db")), small_mb)
             results["genbank-registry, SQLite"] = (measure("ours", str(path), fmt,
                                                            f"sqlite:///{tmp / f'ours-{fmt}.db'}", marker), mb)
+            results["(ceiling: bare sqlite3 insert of our rows)"] = (
+                measure("ceiling", str(path), fmt, str(tmp / f"ceiling-{fmt}.db"), marker), mb)
             admin, pg_url = pg_scratch(ns.postgres)
             if pg_url:
                 try:
@@ -249,12 +291,12 @@ def main() -> None:
                 rows.append((fmt, name, r["records"], r["seconds"], rate, size / r["seconds"],
                              max(r["rss_mb"], r["worker_rss_mb"]), rate / floor_rate, rate / peer_rate))
         print()
-        header = (f"{'format':8} {'run':34} {'records':>9} {'seconds':>8} {'records/s':>10} {'MB/s':>7} "
+        header = (f"{'format':8} {'run':42} {'records':>9} {'seconds':>8} {'records/s':>10} {'MB/s':>7} "
                   f"{'peak MB':>8} {'×SeqIO':>7} {'×BioSQL':>8}")
         print(header)
         print("-" * len(header))
         for fmt, name, n, sec, rate, mbs, rss, x_floor, x_peer in rows:
-            print(f"{fmt:8} {name:34} {n:>9,} {sec:>8.2f} {rate:>10,.0f} {mbs:>7.2f} {rss:>8.0f} "
+            print(f"{fmt:8} {name:42} {n:>9,} {sec:>8.2f} {rate:>10,.0f} {mbs:>7.2f} {rss:>8.0f} "
                   f"{x_floor:>7.2f} {x_peer:>8.2f}")
         print("\nTargets: GenBank import ≥ 1.0× SeqIO.parse and ≥ 4× BioSQL; FASTA ≥ 60,000 records/s on SQLite;"
               " peak < 300 MB for 1 GB (memory is per 2 MB block, not per file). Machine: 2 shared cores.")
