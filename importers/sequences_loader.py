@@ -28,7 +28,7 @@ from schemas.codes import ImportStatus
 
 from .base import Block, RecordError, UnknownFormat, open_text, reader_for, sniff
 
-IN_FLIGHT = 4  # blocks queued per worker: keeps both cores busy with bounded memory
+IN_FLIGHT = 2  # blocks queued per worker: keeps both cores busy with bounded memory
 PARALLEL_FROM_BYTES = 4 << 20  # smaller inputs parse in-process: starting workers costs more than it saves
 
 

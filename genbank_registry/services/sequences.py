@@ -42,6 +42,16 @@ KINGDOMS = {"Viridiplantae": "Plantae", "Metazoa": "Animalia", "Fungi": "Fungi",
             "Archaea": "Archaea"}
 
 
+# Compiled once (expanding IN lists): a chunk asks with thousands of values, and compiling that each time costs.
+_EXISTING = select(T.c.id, T.c.record_id, T.c.accession_base, T.c.version, T.c.content_hash, T.c.is_current) \
+    .where(T.c.accession_base.in_(bindparam("bases", expanding=True))
+           | T.c.record_id.in_(bindparam("ids", expanding=True)))
+# The first holder of each checksum decides "duplicate": stable on re-import, one row per checksum.
+_FIRST = select(T.c.checksum, func.min(T.c.id).label("mid")) \
+    .where(T.c.checksum.in_(bindparam("checksums", expanding=True))).group_by(T.c.checksum).subquery()
+_HOLDERS = select(T.c.checksum, T.c.id, T.c.accession_base).join(_FIRST, T.c.id == _FIRST.c.mid)
+
+
 def split_version(record_id: str) -> tuple[str, int | None]:
     m = _VERSIONED.match(record_id)
     return (m.group(1), int(m.group(2))) if m else (record_id, None)
@@ -246,14 +256,9 @@ class SequenceStore:
         now = utcnow()
         ids = [r["record_id"] for r in rows]
         bases = list({r["accession_base"] for r in rows})
-        existing = {r.record_id: r for r in conn.execute(
-            select(T.c.id, T.c.record_id, T.c.accession_base, T.c.version, T.c.content_hash, T.c.is_current)
-            .where(T.c.accession_base.in_(bases) | T.c.record_id.in_(ids)))}
-        # The first holder of each checksum decides "duplicate": stable on re-import, one row per checksum.
-        first = (select(T.c.checksum, func.min(T.c.id).label("mid"))
-                 .where(T.c.checksum.in_(list({r["checksum"] for r in rows}))).group_by(T.c.checksum).subquery())
+        existing = {r.record_id: r for r in conn.execute(_EXISTING, {"bases": bases, "ids": ids})}
         holders = {r.checksum: (r.id, r.accession_base) for r in conn.execute(
-            select(T.c.checksum, T.c.id, T.c.accession_base).join(first, T.c.id == first.c.mid))}
+            _HOLDERS, {"checksums": list({r["checksum"] for r in rows})})}
         newest: dict[str, int] = {}
         for r in existing.values():
             if r.version is not None:
@@ -351,7 +356,7 @@ def _bulk_insert(conn: Connection, rows: list[tuple]) -> None:
         return
     cur = dbapi.cursor()
     try:
-        cur.execute("PRAGMA cache_size=-65536")  # 64 MB: the indexes of a large import stay in memory
+        cur.execute("PRAGMA cache_size=-32768")  # 32 MB: the indexes of a large import stay in memory
         cur.executemany(f"INSERT INTO sequence_record ({quoted}) VALUES ({', '.join('?' * len(INSERT_COLUMNS))})",
                         rows)
     finally:
