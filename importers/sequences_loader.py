@@ -182,6 +182,8 @@ def import_file(engine: Engine, path: str, options: Options,
         report.warnings.extend(f"record id {rid!r} appears more than once; the later record was kept"
                                for rid in result.repeated_ids)
         report.sha256 = raw.sha.hexdigest()
+        if path != "-":
+            raw.raw.close()
         if batch_id is not None:
             _finish_batch(engine, batch_id, report, status)
     return report
