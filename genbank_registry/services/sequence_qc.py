@@ -55,20 +55,27 @@ def marker_of(definition: str | None, gene_names: list[str]) -> str | None:
     found = marker_in(definition)
     if found:
         return found
-    markers = {marker_in(g) for g in gene_names} - {None}
-    return markers.pop() if len(markers) == 1 else None
+    markers = set()
+    for name in set(gene_names):
+        marker = marker_in(name)
+        if marker:
+            markers.add(marker)
+            if len(markers) > 1:
+                return None
+    return markers.pop() if markers else None
 
 
 def measures(sequence: str) -> tuple[int, str, float | None, float]:
     """(length, MD5 checksum, GC fraction of the unambiguous bases, ambiguous fraction)."""
-    length = len(sequence)
-    checksum = hashlib.md5(sequence.encode("ascii")).hexdigest()
+    raw = sequence.encode("ascii")
+    length = len(raw)
+    checksum = hashlib.md5(raw).hexdigest()
     if not length:
         return 0, checksum, None, 0.0
-    gc = sequence.count("G") + sequence.count("C")
-    at = sequence.count("A") + sequence.count("T") + sequence.count("U")
-    gaps = sequence.count("-")
-    ambiguous = length - gc - at - gaps
+    # Deleting bytes is one C pass each; six str.count passes cost a genome three times as much.
+    gc = length - len(raw.translate(None, b"GC"))
+    ambiguous = len(raw.translate(None, b"ACGTU-"))
+    at = length - gc - ambiguous - (raw.count(b"-") if b"-" in raw else 0)
     return length, checksum, (round(gc / (gc + at), 4) if gc + at else None), round(ambiguous / length, 4)
 
 
