@@ -100,3 +100,27 @@ def test_row_keeps_source_qualifiers_and_country_as_geo_loc_name():
     assert row["marker"] == "16S"
     [flu] = read_all(SEQ / "genbank" / "EU851978.gbk")
     assert row_of(flu)["geo_loc_name"] == "USA"  # written /country in this 2008 record
+
+
+def test_lifting_residues_out_reads_exactly_what_biopython_reads():
+    import warnings
+
+    from Bio import GenBank
+
+    from importers.genbank import GenBankReader, to_sequence
+
+    def key(items):
+        return [i if isinstance(i, str) else (i.record_id, i.sequence, i.organism, i.definition,
+                                              [(f.type, f.location, f.qualifiers) for f in i.features])
+                for i in items]
+
+    reader = GenBankReader("x")
+    for path in sorted((SEQ / "genbank").glob("*.gb*")) + [SEQ / "genbank" / "gbvrl1_start.seq"]:
+        text = open_text(path).read()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                expected = key(to_sequence(r) for r in GenBank.parse(io.StringIO(text)))
+            except ValueError:
+                continue  # files Biopython refuses are covered by the error tests
+            assert key(reader.parse_records(text)) == expected, path.name
