@@ -110,7 +110,8 @@ def test_lifting_residues_out_reads_exactly_what_biopython_reads():
     from importers.genbank import GenBankReader, to_sequence
 
     def key(items):
-        return [i if isinstance(i, str) else (i.record_id, i.sequence, i.organism, i.definition,
+        return [i if isinstance(i, str) else (i.record_id, i.sequence, i.organism, i.definition, i.keywords,
+                                              i.lineage, i.references, i.molecule_type, i.topology, i.date,
                                               [(f.type, f.location, f.qualifiers) for f in i.features])
                 for i in items]
 

@@ -41,8 +41,12 @@ def canonical_marker(name: str | None) -> str | None:
     return _CANONICAL.get(name.lower()) or marker_in(name) or name[:30]
 
 
+# One search rules out most names (rps12, ndhB…); the ordered list then decides between markers.
+_ANY_MARKER = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _MARKER_PATTERNS), re.I)
+
+
 def marker_in(text: str | None) -> str | None:
-    if not text:
+    if not text or not _ANY_MARKER.search(text):
         return None
     for pattern, marker in _MARKER_PATTERNS:
         if pattern.search(text):
