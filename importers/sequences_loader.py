@@ -23,7 +23,8 @@ from pathlib import Path
 from sqlalchemy.engine import Connection, Engine
 
 from genbank_registry.models import ImportBatch, utcnow
-from genbank_registry.services.sequences import SequenceStore, StoreResult, VoucherMap, row_of
+from genbank_registry.services.sequence_rows import row_of
+from genbank_registry.services.sequences import SequenceStore, StoreResult, VoucherMap
 from schemas.codes import ImportStatus
 
 from .base import Block, RecordError, UnknownFormat, open_text, reader_for, sniff

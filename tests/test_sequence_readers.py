@@ -6,7 +6,7 @@ import io
 import pytest
 
 from genbank_registry.services.sequence_qc import has_stop_codon, marker_of, measures
-from genbank_registry.services.sequences import row_of
+from genbank_registry.services.sequence_rows import row_of
 from importers import RecordError, UnknownFormat, open_text, reader_for, sniff
 from importers.fasta import split_header, to_sequence
 from tests.conftest import FIXTURES

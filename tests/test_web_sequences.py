@@ -67,7 +67,7 @@ def test_api_lists_and_filters_public_sequences(client):
 
 def test_sequence_of_a_draft_accession_is_nowhere(client):
     hidden = record(client, "DEMO0005.1")
-    for url in (f"/sequences/{hidden.id}", f"/api/v1/sequences/{hidden.id}", f"/api/v1/sequences/DEMO0005.1",
+    for url in (f"/sequences/{hidden.id}", f"/api/v1/sequences/{hidden.id}", "/api/v1/sequences/DEMO0005.1",
                 f"/sequences/{hidden.id}/fasta", f"/sequences/{hidden.id}/genbank"):
         assert client.get(url).status_code == 404, url
     assert "DEMO0005" not in client.get("/sequences?lang=en").text

@@ -1,6 +1,6 @@
 """Writes of sequence records: the stored form of a parsed record, and bulk, idempotent stores of chunks of them.
 
-`row_of` is a pure function (import workers run it in parallel); `SequenceStore.store` runs in the writing
+`row_of` (sequence_rows.py) builds rows in import workers; `SequenceStore.store` runs in the writing
 process, one chunk per call inside the caller's transaction: it links taxa and vouchers, flags duplicates, keeps
 version history and answers added / updated / unchanged per record. Inserts go straight to the driver
 (executemany on SQLite, COPY on PostgreSQL) because an import writes tens of thousands of rows a second.
@@ -21,21 +21,16 @@ from sqlmodel import Session
 
 from schemas import codes
 from schemas.text import fold
-from schemas.sequences import SOURCE_COLUMNS, VOUCHER_QUALIFIERS, QcFlag, SequenceIn
+from schemas.sequences import VOUCHER_QUALIFIERS, QcFlag
 
 from ..errors import RegistryError
 from ..models import Accession, Institution, Taxon, utcnow
 from ..models_sequences import SequenceRecord
 from . import catalogue
-from .sequence_qc import canonical_marker, coi_table, flags_of, marker_of, measures
+from .sequence_qc import coi_table
+from .sequence_rows import JSON_COLUMNS, ROW_COLUMNS
 
 T = SequenceRecord.__table__
-_VERSIONED = re.compile(r"^(.+)\.(\d+)$")
-JSON_COLUMNS = ("lineage", "keywords", "features", "references")
-# Columns a parsed record fills; the store adds links, flags, batch and timestamps.
-ROW_COLUMNS = ("record_id", "accession_base", "version", "name", "definition", "molecule_type", "topology",
-               "division", "locus_date", "marker", "length", "checksum", "gc_content", "ambiguous_fraction", "organism",
-               *SOURCE_COLUMNS, "voucher", "sequence", *JSON_COLUMNS)
 INSERT_COLUMNS = (*ROW_COLUMNS, "qc_flags", "is_current", "taxon_id", "accession_id", "batch_id", "content_hash",
                   "created_at", "updated_at")
 KINGDOMS = {"Viridiplantae": "Plantae", "Metazoa": "Animalia", "Fungi": "Fungi", "Bacteria": "Bacteria",
@@ -50,74 +45,6 @@ _EXISTING = select(T.c.id, T.c.record_id, T.c.accession_base, T.c.version, T.c.c
 _FIRST = select(T.c.checksum, func.min(T.c.id).label("mid")) \
     .where(T.c.checksum.in_(bindparam("checksums", expanding=True))).group_by(T.c.checksum).subquery()
 _HOLDERS = select(T.c.checksum, T.c.id, T.c.accession_base).join(_FIRST, T.c.id == _FIRST.c.mid)
-
-
-def split_version(record_id: str) -> tuple[str, int | None]:
-    m = _VERSIONED.match(record_id)
-    return (m.group(1), int(m.group(2))) if m else (record_id, None)
-
-
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _json(value: list) -> str:
-    return _ENCODE(value) if value else "[]"
-
-
-def row_of(seq: SequenceIn, marker: str | None = None) -> dict:
-    """The stored form of a parsed record (JSON columns as text), with its content hash and per-record flags."""
-    source = seq.source()
-    quals: dict[str, str] = {}
-    if source is not None:
-        for key, value in source.qualifiers:
-            if value is None:
-                continue
-            key = "geo_loc_name" if key == "country" else key
-            if key == "db_xref" and "db_xref" in quals:
-                quals["db_xref"] += "; " + value
-            elif key not in quals:
-                quals[key] = value
-    genes = [v for f in seq.features if f.type in ("gene", "CDS", "rRNA", "misc_RNA")
-             for k, v in f.qualifiers if k in ("gene", "product") and v]
-    marker = canonical_marker(marker) or canonical_marker(seq.marker) or marker_of(seq.definition, genes)
-    length, checksum, gc, ambiguous = measures(seq.sequence)
-    base, version = split_version(seq.record_id)
-    row = {
-        "record_id": seq.record_id, "accession_base": base, "version": version, "name": seq.name,
-        "definition": seq.definition, "molecule_type": seq.molecule_type, "topology": seq.topology,
-        "division": seq.division, "locus_date": (seq.date or "")[:11] or None, "marker": marker, "length": length,
-        "checksum": checksum, "gc_content": gc,
-        "ambiguous_fraction": ambiguous, "organism": seq.organism,
-        **{c: (quals.get(c) or None) and quals[c][:300] for c in SOURCE_COLUMNS},
-        "voucher": next((quals[q] for q in VOUCHER_QUALIFIERS if quals.get(q)), None),
-        "sequence": seq.sequence,
-        "lineage": _json(seq.lineage),
-        "keywords": _json(seq.keywords),
-        "features": _json([f.as_json() for f in seq.features]),
-        "references": _json([{"authors": r.authors, "title": r.title, "journal": r.journal,
-                              "pubmed_id": r.pubmed_id, "bases": r.bases} for r in seq.references]),
-    }
-    if row["lat_lon"]:
-        row["lat_lon"] = row["lat_lon"][:60]
-    frame = None
-    if marker == "COI-5P":
-        cds = next((f for f in seq.features if f.type == "CDS"), None)
-        start = cds.first("codon_start") if cds else None
-        frame = int(start) - 1 if start and start.isdigit() and cds.location.lstrip("<").startswith("1..") \
-            else None
-    if marker == "COI-5P" and not seq.lineage:
-        # The taxon group is only known once the organism is linked: keep both answers for the store.
-        row["_coi"] = {t: QcFlag.STOP_CODON.value in flags_of(seq.sequence, length, 0, marker, lineage, frame)
-                       for t, lineage in ((2, ["Vertebrata"]), (5, []))}
-    row["_flags"] = flags_of(seq.sequence, length, ambiguous, marker, seq.lineage, frame)
-    if "_coi" in row:
-        row["_flags"] = [f for f in row["_flags"] if f != QcFlag.STOP_CODON.value]
-    # The checksum stands for the residues: hashing a genome twice would cost more than the rest of the row.
-    digest = hashlib.md5("\x1f".join([str(row[c]) for c in ROW_COLUMNS if c != "sequence"])
-                         .encode("utf-8", "replace"))
-    row["_hash"] = digest.hexdigest()
-    row["_t"] = tuple(row[c] for c in ROW_COLUMNS)
-    return row
 
 
 @dataclass
