@@ -15,7 +15,7 @@ from pathlib import Path
 
 from schemas.sequences import SequenceIn
 
-BLOCK_CHARS = 1 << 21  # ~2 MB of text per block: big enough to amortise a worker round trip, small in memory
+BLOCK_CHARS = 1 << 22  # ~4 MB of text per block: amortises a worker round trip and a commit, small in memory
 
 
 class UnknownFormat(ValueError):

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
@@ -37,14 +37,20 @@ KINGDOMS = {"Viridiplantae": "Plantae", "Metazoa": "Animalia", "Fungi": "Fungi",
             "Archaea": "Archaea"}
 
 
-# Compiled once (expanding IN lists): a chunk asks with thousands of values, and compiling that each time costs.
-_EXISTING = select(T.c.id, T.c.record_id, T.c.accession_base, T.c.version, T.c.content_hash, T.c.is_current) \
-    .where(T.c.accession_base.in_(bindparam("bases", expanding=True))
-           | T.c.record_id.in_(bindparam("ids", expanding=True)))
+# Look-ups a chunk makes with thousands of values, written for each engine so that the list travels as ONE
+# parameter (a JSON array on SQLite, an array on PostgreSQL): rendering thousands of bound names costs more.
+_IN = {"sqlite": "IN (SELECT value FROM json_each(?))", "postgresql": "= ANY(%s)"}
+_EXISTING = ("SELECT id, record_id, accession_base, version, content_hash, is_current FROM sequence_record "
+             "WHERE accession_base {in_} OR record_id {in_}")
 # The first holder of each checksum decides "duplicate": stable on re-import, one row per checksum.
-_FIRST = select(T.c.checksum, func.min(T.c.id).label("mid")) \
-    .where(T.c.checksum.in_(bindparam("checksums", expanding=True))).group_by(T.c.checksum).subquery()
-_HOLDERS = select(T.c.checksum, T.c.id, T.c.accession_base).join(_FIRST, T.c.id == _FIRST.c.mid)
+_HOLDERS = ("SELECT s.checksum, s.id, s.accession_base FROM sequence_record s JOIN (SELECT checksum, MIN(id) AS mid "
+            "FROM sequence_record WHERE checksum {in_} GROUP BY checksum) m ON s.id = m.mid")
+
+
+def _lookup(conn: Connection, sql: str, *lists: list):
+    dialect = conn.dialect.name
+    params = tuple(json.dumps(v) if dialect == "sqlite" else v for v in lists)
+    return conn.exec_driver_sql(sql.format(in_=_IN[dialect]), params)
 
 
 @dataclass
@@ -185,9 +191,9 @@ class SequenceStore:
         now = utcnow()
         ids = [r["record_id"] for r in rows]
         bases = list({r["accession_base"] for r in rows})
-        existing = {r.record_id: r for r in conn.execute(_EXISTING, {"bases": bases, "ids": ids})}
-        holders = {r.checksum: (r.id, r.accession_base) for r in conn.execute(
-            _HOLDERS, {"checksums": list({r["checksum"] for r in rows})})}
+        existing = {r.record_id: r for r in _lookup(conn, _EXISTING, bases, ids)}
+        holders = {r.checksum: (r.id, r.accession_base)
+                   for r in _lookup(conn, _HOLDERS, list({r["checksum"] for r in rows}))}
         newest: dict[str, int] = {}
         for r in existing.values():
             if r.version is not None:
@@ -286,6 +292,7 @@ def _bulk_insert(conn: Connection, rows: list[tuple]) -> None:
     cur = dbapi.cursor()
     try:
         cur.execute("PRAGMA cache_size=-32768")  # 32 MB: the indexes of a large import stay in memory
+        cur.execute("PRAGMA wal_autocheckpoint=10000")  # checkpoint (and fsync) every 40 MB, not every 4 MB
         cur.executemany(f"INSERT INTO sequence_record ({quoted}) VALUES ({', '.join('?' * len(INSERT_COLUMNS))})",
                         rows)
     finally:
