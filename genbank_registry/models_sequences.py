@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy import JSON, Column, Index, Text, text
 from sqlmodel import Field
 
 from schemas.sequences import SequenceBase
@@ -19,13 +19,20 @@ class SequenceRecord(SequenceBase, table=True):
     """
 
     __tablename__ = "sequence_record"
-    # Few indexes on purpose: each one slows bulk imports. Taxon (+ marker) and accession serve the pages.
-    __table_args__ = (Index("ix_sequence_record_taxon_marker", "taxon_id", "marker"),)
+    # Few indexes on purpose: each one slows bulk imports. Taxon (+ marker) and accession serve the pages; the
+    # partial ones skip the many rows without a version or a voucher, which bulk barcode files are made of.
+    __table_args__ = (
+        Index("ix_sequence_record_taxon_marker", "taxon_id", "marker"),
+        Index("ix_sequence_record_accession_base", "accession_base", sqlite_where=text("version IS NOT NULL"),
+              postgresql_where=text("version IS NOT NULL")),
+        Index("ix_sequence_record_accession_id", "accession_id", sqlite_where=text("accession_id IS NOT NULL"),
+              postgresql_where=text("accession_id IS NOT NULL")),
+    )
     id: int | None = Field(default=None, primary_key=True)
     definition: str | None = Field(default=None, sa_type=Text)
     sequence: str = Field(default="", sa_type=Text)
     taxon_id: int | None = Field(default=None, foreign_key="taxon.id")
-    accession_id: int | None = Field(default=None, foreign_key="accession.id", index=True)
+    accession_id: int | None = Field(default=None, foreign_key="accession.id")
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     lineage: list | None = Field(default=None, sa_column=Column(JSON))
     keywords: list | None = Field(default=None, sa_column=Column(JSON))

@@ -123,7 +123,7 @@ class SequenceBase(SQLModel):
 
     record_id: str = Field(max_length=100, unique=True, index=True,
                            description="INSDC accession.version, or the FASTA id")
-    accession_base: str = Field(max_length=100, index=True, description="the record id without its version")
+    accession_base: str = Field(max_length=100, description="the record id without its version")
     version: int | None = None
     name: str | None = Field(default=None, max_length=100, description="GenBank LOCUS name")
     definition: str | None = None

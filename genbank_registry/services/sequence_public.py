@@ -103,9 +103,10 @@ class SequenceFormBuilder:
             features.append(FeaturePublic(type=f["type"], location=f["location"], qualifiers=quals))
         if seq.collected_by and not self.staff:
             withheld.append("Names of collectors and identifiers withheld (Decree 13/2023/NĐ-CP).")
-        versions = self.session.exec(select(SequenceRecord.record_id)
-                                     .where(SequenceRecord.accession_base == seq.accession_base)
-                                     .order_by(SequenceRecord.version, SequenceRecord.id)).all()
+        versions = [seq.record_id] if seq.version is None else self.session.exec(
+            select(SequenceRecord.record_id).where(SequenceRecord.version.is_not(None),
+                                                   SequenceRecord.accession_base == seq.accession_base)
+            .order_by(SequenceRecord.version, SequenceRecord.id)).all()
         return SequencePublic(
             id=seq.id, record_id=seq.record_id, accession_base=seq.accession_base, version=seq.version,
             name=seq.name, definition=seq.definition, molecule_type=seq.molecule_type, topology=seq.topology,
@@ -168,7 +169,8 @@ def get_sequence(session: Session, key: str | int) -> SequenceRecord:
     if seq is None:
         seq = session.exec(select(SequenceRecord).where(SequenceRecord.record_id == str(key))).first()
     if seq is None:
-        seq = session.exec(select(SequenceRecord).where(SequenceRecord.accession_base == str(key))
+        seq = session.exec(select(SequenceRecord).where(SequenceRecord.version.is_not(None),
+                                                        SequenceRecord.accession_base == str(key))
                            .order_by(SequenceRecord.is_current.desc(), SequenceRecord.version.desc())).first()
     if seq is None:
         raise NotFound(f"sequence {key!r} not found; give its record id (e.g. X55053.1) or numeric id")

@@ -41,7 +41,7 @@ KINGDOMS = {"Viridiplantae": "Plantae", "Metazoa": "Animalia", "Fungi": "Fungi",
 # parameter (a JSON array on SQLite, an array on PostgreSQL): rendering thousands of bound names costs more.
 _IN = {"sqlite": "IN (SELECT value FROM json_each(?))", "postgresql": "= ANY(%s)"}
 _EXISTING = ("SELECT id, record_id, accession_base, version, content_hash, is_current FROM sequence_record "
-             "WHERE accession_base {in_} OR record_id {in_}")
+             "WHERE (version IS NOT NULL AND accession_base {in_}) OR record_id {in_}")
 # The first holder of each checksum decides "duplicate": stable on re-import, one row per checksum.
 _HOLDERS = ("SELECT s.checksum, s.id, s.accession_base FROM sequence_record s JOIN (SELECT checksum, MIN(id) AS mid "
             "FROM sequence_record WHERE checksum {in_} GROUP BY checksum) m ON s.id = m.mid")
@@ -256,7 +256,8 @@ class SequenceStore:
         stale = [b for b in bases if b in newest]
         if stale:
             rows_stale = conn.execute(select(T.c.id, T.c.accession_base, T.c.version)
-                                      .where(T.c.accession_base.in_(stale), T.c.is_current.is_(True))).all()
+                                      .where(T.c.version.is_not(None), T.c.accession_base.in_(stale),
+                                             T.c.is_current.is_(True))).all()
             old_ids = [r.id for r in rows_stale if r.version is not None and r.version < newest[r.accession_base]]
             if old_ids:
                 conn.execute(update(T).where(T.c.id.in_(old_ids)).values(is_current=False, updated_at=now))

@@ -2,7 +2,7 @@
 
 Revision ID: 0002_sequences
 Revises: 0001_catalogue_core
-Create Date: 2026-11-24 07:31:31.776746
+Create Date: 2026-11-24 08:13:43.392125
 """
 from typing import Sequence, Union
 
@@ -63,8 +63,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sequence_record'))
     )
     with op.batch_alter_table('sequence_record', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_sequence_record_accession_base'), ['accession_base'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sequence_record_accession_id'), ['accession_id'], unique=False)
+        batch_op.create_index('ix_sequence_record_accession_base', ['accession_base'], unique=False, sqlite_where=sa.text('version IS NOT NULL'), postgresql_where=sa.text('version IS NOT NULL'))
+        batch_op.create_index('ix_sequence_record_accession_id', ['accession_id'], unique=False, sqlite_where=sa.text('accession_id IS NOT NULL'), postgresql_where=sa.text('accession_id IS NOT NULL'))
         batch_op.create_index(batch_op.f('ix_sequence_record_checksum'), ['checksum'], unique=False)
         batch_op.create_index(batch_op.f('ix_sequence_record_record_id'), ['record_id'], unique=True)
         batch_op.create_index('ix_sequence_record_taxon_marker', ['taxon_id', 'marker'], unique=False)
@@ -76,7 +76,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_sequence_record_taxon_marker')
         batch_op.drop_index(batch_op.f('ix_sequence_record_record_id'))
         batch_op.drop_index(batch_op.f('ix_sequence_record_checksum'))
-        batch_op.drop_index(batch_op.f('ix_sequence_record_accession_id'))
-        batch_op.drop_index(batch_op.f('ix_sequence_record_accession_base'))
+        batch_op.drop_index('ix_sequence_record_accession_id', sqlite_where=sa.text('accession_id IS NOT NULL'), postgresql_where=sa.text('accession_id IS NOT NULL'))
+        batch_op.drop_index('ix_sequence_record_accession_base', sqlite_where=sa.text('version IS NOT NULL'), postgresql_where=sa.text('version IS NOT NULL'))
 
     op.drop_table('sequence_record')
