@@ -28,7 +28,7 @@ from ..models import Accession, Institution, Taxon, utcnow
 from ..models_sequences import SequenceRecord
 from . import catalogue
 from .sequence_qc import coi_table
-from .sequence_rows import JSON_COLUMNS, ROW_COLUMNS
+from .sequence_rows import JSON_COLUMNS, ROW_COLUMNS, Row
 
 T = SequenceRecord.__table__
 INSERT_COLUMNS = (*ROW_COLUMNS, "qc_flags", "is_current", "taxon_id", "accession_id", "batch_id", "content_hash",
@@ -101,13 +101,13 @@ class SequenceStore:
         self._institutions: dict[str, int | None] = {}
 
     # --- links -----------------------------------------------------------------------------------------------
-    def _link_taxa(self, session: Session, rows: list[dict], result: StoreResult) -> None:
+    def _link_taxa(self, session: Session, rows: list[Row], result: StoreResult) -> None:
         """Link every organism of a chunk in a few queries; names the registry lacks become unverified taxa.
 
         Same matching as `catalogue.find_taxon` (exact name, then ignoring case and diacritics) and
         `resolve_taxon` (a synonym answers with its accepted taxon), in bulk: a barcode file names thousands.
         """
-        wanted = {r["organism"]: r for r in rows if r["organism"] and r["organism"] not in self._taxa}
+        wanted = {r.organism: r for r in rows if r.organism and r.organism not in self._taxa}
         if not wanted:
             return
         tx = Taxon.__table__
@@ -127,7 +127,7 @@ class SequenceStore:
             new_rows = []
             for name in missing:
                 r = wanted[name]
-                new_rows.append(_unverified_taxon(name, json.loads(r["lineage"]), r["db_xref"]) | {
+                new_rows.append(_unverified_taxon(name, json.loads(r.get("lineage")), r.get("db_xref")) | {
                     "created_at": now, "name_folded": fold(name), "taxonomic_status": codes.TaxonomicStatus.ACCEPTED,
                     "authorship": None, "gbif_key": None, "parent_id": None, "accepted_id": None})
             session.connection().execute(tx.insert(), new_rows)
@@ -184,62 +184,62 @@ class SequenceStore:
         return None
 
     # --- the chunk ---------------------------------------------------------------------------------------------
-    def store(self, conn: Connection, rows: list[dict], result: StoreResult) -> None:
+    def store(self, conn: Connection, rows: list[Row], result: StoreResult) -> None:
         if not rows:
             return
         session = Session(bind=conn)
         now = utcnow()
-        ids = [r["record_id"] for r in rows]
-        bases = list({r["accession_base"] for r in rows})
+        ids = [r.record_id for r in rows]
+        bases = list({r.base for r in rows if r.version is not None})
         existing = {r.record_id: r for r in _lookup(conn, _EXISTING, bases, ids)}
         holders = {r.checksum: (r.id, r.accession_base)
-                   for r in _lookup(conn, _HOLDERS, list({r["checksum"] for r in rows}))}
+                   for r in _lookup(conn, _HOLDERS, list({r.checksum for r in rows}))}
         newest: dict[str, int] = {}
         for r in existing.values():
             if r.version is not None:
                 newest[r.accession_base] = max(newest.get(r.accession_base, 0), r.version)
         for r in rows:
-            if r["version"] is not None:
-                newest[r["accession_base"]] = max(newest.get(r["accession_base"], 0), r["version"])
+            if r.version is not None:
+                newest[r.base] = max(newest.get(r.base, 0), r.version)
 
         self._link_taxa(session, rows, result)
         inserts, updates, seen_in_chunk, pending = [], [], {}, {}
         # SQLite gets the text SQLAlchemy's DateTime writes and reads back; PostgreSQL the datetime itself.
         stamp = now if conn.dialect.name == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
         for r in rows:
-            taxon_id = self._taxa[r["organism"]][0] if r["organism"] else None
-            flags = list(r["_flags"])
-            if "_coi" in r:
-                ancestors = self._ancestors(session, r["organism"]) if r["organism"] else []
-                if r["_coi"][coi_table(ancestors)]:
+            taxon_id = self._taxa[r.organism][0] if r.organism else None
+            flags = list(r.flags)
+            if r.coi is not None:
+                ancestors = self._ancestors(session, r.organism) if r.organism else []
+                if r.coi[coi_table(ancestors)]:
                     flags.append(QcFlag.STOP_CODON.value)
-            old = existing.get(r["record_id"])
+            old = existing.get(r.record_id)
             own_id = old.id if old else None
-            holder = holders.get(r["checksum"])
-            first_here = seen_in_chunk.setdefault(r["checksum"], r["accession_base"])
-            if (holder and holder[1] != r["accession_base"] and (own_id is None or holder[0] < own_id)) or \
-                    (holder is None and first_here != r["accession_base"]):
+            holder = holders.get(r.checksum)
+            first_here = seen_in_chunk.setdefault(r.checksum, r.base)
+            if (holder and holder[1] != r.base and (own_id is None or holder[0] < own_id)) or \
+                    (holder is None and first_here != r.base):
                 flags.append(QcFlag.DUPLICATE.value)
             accession_id = self._link(session, r, result)
-            is_current = r["version"] is None or r["version"] >= newest.get(r["accession_base"], 0)
+            is_current = r.version is None or r.version >= newest.get(r.base, 0)
             qc = " ".join(flags)
-            content_hash = hashlib.md5(f"{r['_hash']}|{qc}|{taxon_id}|{accession_id}".encode()).hexdigest()
+            content_hash = hashlib.md5(f"{r.hash}|{qc}|{taxon_id}|{accession_id}".encode()).hexdigest()
             if old is None:
                 # A ready tuple in INSERT_COLUMNS order: the hot path builds no dicts.
-                row = r["_t"] + (qc, is_current, taxon_id, accession_id, self.batch_id, content_hash, stamp, stamp)
-                if r["record_id"] in pending:
+                row = r.values + (qc, is_current, taxon_id, accession_id, self.batch_id, content_hash, stamp, stamp)
+                if r.record_id in pending:
                     # The same id twice in one file: the later record wins, as it would across two imports.
-                    inserts[pending[r["record_id"]]] = row
+                    inserts[pending[r.record_id]] = row
                     result.counts["updated"] += 1
-                    result.repeated_ids.append(r["record_id"])
+                    result.repeated_ids.append(r.record_id)
                 else:
-                    pending[r["record_id"]] = len(inserts)
+                    pending[r.record_id] = len(inserts)
                     inserts.append(row)
                     result.counts["added"] += 1
             elif old.content_hash == content_hash and old.is_current == is_current:
                 result.counts["unchanged"] += 1
             else:
-                updates.append({c: r[c] for c in ROW_COLUMNS} | {
+                updates.append(dict(zip(ROW_COLUMNS, r.values)) | {
                     "qc_flags": qc, "is_current": is_current, "taxon_id": taxon_id, "accession_id": accession_id,
                     "_id": old.id, "batch_id": self.batch_id, "content_hash": content_hash, "updated_at": now})
                 result.counts["updated"] += 1
@@ -262,23 +262,23 @@ class SequenceStore:
             if old_ids:
                 conn.execute(update(T).where(T.c.id.in_(old_ids)).values(is_current=False, updated_at=now))
 
-    def _link(self, session: Session, r: dict, result: StoreResult) -> int | None:
-        if not r["voucher"] and not self.voucher_map.links:
+    def _link(self, session: Session, r: Row, result: StoreResult) -> int | None:
+        if not r.voucher and not self.voucher_map.links:
             return None
-        mapped = self.voucher_map.get(r["record_id"], r["accession_base"])
+        mapped = self.voucher_map.get(r.record_id, r.base)
         if mapped:
             found = self._accession(session, mapped[0], (mapped[1],))
             if found is None:
-                result.unresolved_vouchers.append({"record_id": r["record_id"],
+                result.unresolved_vouchers.append({"record_id": r.record_id,
                                                    "voucher": f"{mapped[0]}:{mapped[1]}", "from": "voucher map"})
             return found
-        tried = [r[q] for q in VOUCHER_QUALIFIERS if r.get(q)]
+        tried = [r.get(q) for q in VOUCHER_QUALIFIERS if r.get(q)]
         for text in tried:
             found = self.resolve_voucher(session, text)
             if found:
                 return found
         if tried:
-            result.unresolved_vouchers.append({"record_id": r["record_id"], "voucher": tried[0]})
+            result.unresolved_vouchers.append({"record_id": r.record_id, "voucher": tried[0]})
         return None
 
 
