@@ -20,7 +20,6 @@ from .base import SequenceReader, register
 _MODIFIER = re.compile(r"\s*\[([A-Za-z_\-]+)=([^\]]*)\]")
 _ACC_VERSION = re.compile(r"^[A-Z]{1,6}_?\d+\.\d+$")
 _UNITE_SH = re.compile(r"SH\d+\.\d+FU$")
-_RANKS = {"k": "kingdom", "p": "phylum", "c": "class", "o": "order", "f": "family", "g": "genus", "s": "species"}
 
 
 def split_header(title: str) -> tuple[str, str, list[tuple[str, str]]]:
@@ -42,14 +41,15 @@ def _from_pipes(ident: str) -> tuple[str, str | None, list[str], str | None]:
         lineage, organism = [], None
         for item in taxonomy.split(";"):
             rank, _, name = item.partition("__")
-            name = name.replace("_", " ").strip()
-            if not name or name.lower().startswith("unidentified"):
+            if not name or name.startswith(("unidentified", "Unidentified")):
                 continue
-            if _RANKS.get(rank) == "species":
+            name = name.replace("_", " ").strip()
+            if rank == "s":
                 organism = name
-            else:
+            elif name:
                 lineage.append(name)
-        marker = "ITS" if any(_UNITE_SH.search(p) for p in parts) else None  # UNITE species hypotheses
+        # UNITE species hypotheses (SH1312607.09FU) mean ITS
+        marker = "ITS" if any(p[:2] == "SH" and p[-2:] == "FU" and _UNITE_SH.search(p) for p in parts) else None
         return parts[0], organism, lineage, marker
     if len(parts) >= 3 and " " in parts[1]:
         return parts[0], parts[1], [], parts[2] or None

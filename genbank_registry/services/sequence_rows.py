@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import re
 from typing import NamedTuple
 
@@ -19,6 +20,8 @@ ROW_COLUMNS = ("record_id", "accession_base", "version", "name", "definition", "
 
 
 IDX = {c: i for i, c in enumerate(ROW_COLUMNS)}
+_VALUES = operator.itemgetter(*ROW_COLUMNS)
+_SEQ = IDX["sequence"]
 
 
 class Row(NamedTuple):
@@ -107,9 +110,7 @@ def row_of(seq: SequenceIn, marker: str | None = None) -> dict:
     row["_flags"] = flags_of(seq.sequence, length, ambiguous, marker, seq.lineage, frame)
     if "_coi" in row:
         row["_flags"] = [f for f in row["_flags"] if f != QcFlag.STOP_CODON.value]
+    row["_t"] = values = _VALUES(row)
     # The checksum stands for the residues: hashing a genome twice would cost more than the rest of the row.
-    digest = hashlib.md5("\x1f".join([str(row[c]) for c in ROW_COLUMNS if c != "sequence"])
-                         .encode("utf-8", "replace"))
-    row["_hash"] = digest.hexdigest()
-    row["_t"] = tuple(row[c] for c in ROW_COLUMNS)
+    row["_hash"] = hashlib.md5(repr(values[:_SEQ] + values[_SEQ + 1:]).encode("utf-8", "replace")).hexdigest()
     return row
