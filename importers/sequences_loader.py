@@ -150,13 +150,19 @@ def import_file(engine: Engine, path: str, options: Options,
                 outer_tx = outer.begin()
             for rows, errors, n, notes in _results(pool, workers, blocks, fmt, options.marker):
                 report.errors.extend(errors)
-                report.warnings.extend(n for n in notes if n not in report.warnings)
+                report.warnings.extend(note for note in notes if note not in report.warnings)
                 if errors and options.on_error == "abort":
                     raise ImportAborted(errors[0])
+                before = (result.counts.copy(), len(result.unresolved_vouchers), len(result.new_taxa))
                 gc.disable()
                 try:
                     with (nullcontext(outer) if outer is not None else engine.begin()) as conn:
                         store.store(conn, rows, result)
+                except BaseException:
+                    # The block's transaction rolled back: so do its counts, or the batch would claim them.
+                    result.counts = before[0]
+                    del result.unresolved_vouchers[before[1]:], result.new_taxa[before[2]:]
+                    raise
                 finally:
                     gc.enable()
                 done += n

@@ -174,7 +174,10 @@ def test_an_interrupted_import_leaves_whole_blocks_and_a_rerun_completes_it(engi
     rerun = import_file(engine, COR, Options())
     assert rerun.counts["unchanged"] == first_block and rerun.counts["added"] == 6 - first_block
     with Session(engine) as s:
-        assert s.exec(select(ImportBatch.status).order_by(ImportBatch.id)).all() == ["aborted", "completed"]
+        batches = s.exec(select(ImportBatch).order_by(ImportBatch.id)).all()
+    assert [b.status for b in batches] == ["aborted", "completed"]
+    assert batches[0].added == first_block  # the rolled-back half block is not counted
+    assert "run the same command again" in batches[0].message
 
 
 def test_parallel_workers_give_the_same_result(engine):

@@ -56,6 +56,9 @@ def import_sequences(
                 fail(str(exc))
             except (UnknownFormat, FileNotFoundError) as exc:
                 fail(str(exc))
+            except KeyboardInterrupt:
+                fail("interrupted: whole blocks of records are stored, none half-written; run the same command "
+                     "again to complete the import (`genbank-registry import batches` shows what was done)", 130)
     table = Table(title="Trình tự gen / sequences" + (" — thử, không lưu / dry run, nothing stored"
                                                       if dry_run else ""))
     table.add_column("file", overflow="fold")
