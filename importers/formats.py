@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import fasta, genbank  # noqa: F401  (register their readers in sequence_base.READERS)
 from .base import UnknownFormat
 from .dwca import DwcaReader
 from .mcpd import McpdReader
+from .sequence_base import READERS as SEQUENCE_READERS
 from .survey_csv import SurveyCsvIterator
 
 READERS: dict[str, type] = {
     SurveyCsvIterator.format: SurveyCsvIterator,
     "mcpd": McpdReader,
     "dwca": DwcaReader,
+    **SEQUENCE_READERS,
 }
 
 

@@ -186,7 +186,7 @@ def test_unreadable_files_are_clear_errors(tmp_path):
     fake.write_bytes(b"PK\x03\x04rest")
     with pytest.raises(TableError, match="rename it to .xlsx"):
         list(parse(fake, "mcpd"))
-    with pytest.raises(UnknownFormat, match="the registry reads: dwca, mcpd"):
+    with pytest.raises(UnknownFormat, match="the registry reads: dwca, fasta, genbank, mcpd, survey-csv"):
         parse(fake, "genbank-flatfile")
 
 

@@ -111,7 +111,7 @@ def test_header_and_format_errors(cli, tmp_path):
     assert result.exit_code == 1
     out = " ".join(result.output.split())
     assert "line 1 (header): missing columns eventDate; unknown columns notes" in out
-    with pytest.raises(UnknownFormat, match="the registry reads: dwca, mcpd, survey-csv"):
+    with pytest.raises(UnknownFormat, match="the registry reads: dwca, fasta, genbank, mcpd, survey-csv"):
         parse(bad, "excel")
 
 

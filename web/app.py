@@ -18,7 +18,7 @@ from genbank_registry.settings import Settings, get_settings
 from . import i18n
 from .auth import SESSION_COOKIE, identify
 from .routers import (about, accessions, auth, catalogue, curation, downloads, home, imports, institutions, map,
-                      reports, sitemap, taxa, taxon_curation, tasks)
+                      reports, sequences, sitemap, taxa, taxon_curation, tasks)
 from .templating import TEMPLATES, build_templates, render
 
 LANG_COOKIE = "lang"
@@ -96,8 +96,8 @@ def create_app(settings: Settings | None = None, job_handlers: dict | None = Non
         return {"status": "ok"}
 
     # One router per resource; a module's JSON API router is named `api`.
-    for module in (home, catalogue, accessions, taxa, institutions, tasks, map, about, reports, downloads, auth,
-                   curation, taxon_curation, imports, sitemap):
+    for module in (home, catalogue, accessions, taxa, institutions, tasks, map, about, sequences, reports,
+                   downloads, auth, curation, taxon_curation, imports, sitemap):
         app.include_router(module.router)
         if hasattr(module, "api"):
             app.include_router(module.api)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import typer
 
-from . import (  # noqa: F401  (batches, standards and surveys add commands to the groups)
-    accessions, batches, db, seed, serve, standards, surveys, users, worker,
+from . import (  # noqa: F401  (batches, sequences, standards and surveys add commands to the groups)
+    accessions, batches, db, seed, sequences, serve, standards, surveys, users, worker,
 )
 from .groups import export_app, import_app, report_app
 

@@ -5,9 +5,14 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from sqlalchemy import func
+from sqlmodel import select
+
+from importers.sequences_loader import Options, import_file
 
 from .. import migrate
 from ..db import session_scope
+from ..models_sequences import SequenceRecord
 from ..services import catalogue, seed as seed_service
 from ..services.surveys import has_surveys
 from .common import console, engine_for, fail, progress_bar, reported_errors, settings
@@ -35,8 +40,11 @@ def demo(
         with session_scope(engine) as session:
             if if_empty and catalogue.count_accessions(session) > 0:
                 console.print("Danh mục đã có dữ liệu, bỏ qua / catalogue not empty, demo not loaded")
+                # A registry seeded before surveys or sequences existed gets them now.
                 if not has_surveys(session):
                     _seed_surveys()
+                if session.exec(select(func.count()).select_from(SequenceRecord)).one() == 0:
+                    _demo_sequences(url, path.parent)
                 return
             total = sum(len(data.get(s, [])) for s, _ in seed_service.SECTIONS)
             with progress_bar() as progress:
@@ -49,6 +57,7 @@ def demo(
         table.add_row(section, str(counter["added"]), str(counter["updated"]), str(counter["unchanged"]))
     console.print(table)
     _seed_surveys()
+    _demo_sequences(url, path.parent)
 
 
 def _seed_surveys() -> None:
@@ -61,3 +70,18 @@ def _seed_surveys() -> None:
     print_load_result(csv_path, result)
     if not result.ok:
         fail(f"the demo survey {csv_path} did not load")
+
+
+def _demo_sequences(url: str, folder: Path) -> None:
+    """Synthetic sequences whose vouchers point at demo accessions, so the demo catalogue shows sequences."""
+    files = [(folder / "sequences.gb", None), (folder / "sequences.fasta", folder / "sequences-vouchers.csv")]
+    table = Table(title="Trình tự gen minh họa / demo sequences")
+    for col in ("", "added", "updated", "unchanged", "rejected"):
+        table.add_column(col, justify="right" if col else "left")
+    with engine_for(url) as engine, reported_errors():
+        for path, voucher_map in files:
+            if not path.exists():
+                continue
+            report = import_file(engine, str(path), Options(voucher_map=voucher_map, workers=0))
+            table.add_row(path.name, *(str(report.counts[c]) for c in ("added", "updated", "unchanged", "rejected")))
+    console.print(table)

@@ -13,6 +13,7 @@ from genbank_registry.errors import NotFound, NotPublic
 from genbank_registry.models import Accession, Institution, Taxon
 from genbank_registry.services.public import PublicFormBuilder
 from genbank_registry.services.public_catalogue import taxon_public
+from genbank_registry.services.sequence_public import sequences_for_accession
 from schemas.catalogue import AccessionPublic
 
 from ..deps import SessionDep, SettingsDep
@@ -58,7 +59,7 @@ def accession_page(request: Request, session: SessionDep, settings: SettingsDep,
     return render(request, "accessions/detail.html", {
         "acc": form, "permanent_url": url, "qr_svg": qr_svg(url),
         "taxon": taxon_public(session, taxon) if taxon else None,
-        "sequences": [],  # filled by the sequences module once merged
+        "sequences": sequences_for_accession(session, form.id),
     })
 
 

@@ -1,7 +1,7 @@
 """surveys: sampling events (Darwin Core Event core), their occurrences and the report summary
 
 Revision ID: 0003_surveys
-Revises: 0001_catalogue_core
+Revises: 0002_sequences
 Create Date: 2026-11-24 07:39:32.639055
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0003_surveys'
-down_revision: Union[str, Sequence[str], None] = '0001_catalogue_core'
+down_revision: Union[str, Sequence[str], None] = '0002_sequences'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,0 +1,327 @@
+"""Writes of sequence records: the stored form of a parsed record, and bulk, idempotent stores of chunks of them.
+
+`row_of` (sequence_rows.py) builds rows in import workers; `SequenceStore.store` runs in the writing
+process, one chunk per call inside the caller's transaction: it links taxa and vouchers, flags duplicates, keeps
+version history and answers added / updated / unchanged per record. Inserts go straight to the driver
+(executemany on SQLite, COPY on PostgreSQL) because an import writes tens of thousands of rows a second.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from schemas import codes
+from schemas.text import fold
+from schemas.sequences import VOUCHER_QUALIFIERS, QcFlag
+
+from ..errors import RegistryError
+from ..models import Accession, Institution, Taxon, utcnow
+from ..models_sequences import SequenceRecord
+from . import catalogue
+from .sequence_qc import coi_table
+from .sequence_rows import JSON_COLUMNS, ROW_COLUMNS, Row
+
+T = SequenceRecord.__table__
+INSERT_COLUMNS = (*ROW_COLUMNS, "qc_flags", "is_current", "taxon_id", "accession_id", "batch_id", "content_hash",
+                  "created_at", "updated_at")
+KINGDOMS = {"Viridiplantae": "Plantae", "Metazoa": "Animalia", "Fungi": "Fungi", "Bacteria": "Bacteria",
+            "Archaea": "Archaea"}
+
+
+# Look-ups a chunk makes with thousands of values, written for each engine so that the list travels as ONE
+# parameter (a JSON array on SQLite, an array on PostgreSQL): rendering thousands of bound names costs more.
+_IN = {"sqlite": "IN (SELECT value FROM json_each(?))", "postgresql": "= ANY(%s)"}
+_EXISTING = ("SELECT id, record_id, accession_base, version, content_hash, is_current FROM sequence_record "
+             "WHERE (version IS NOT NULL AND accession_base {in_}) OR record_id {in_}")
+# The first holder of each checksum decides "duplicate": stable on re-import, one row per checksum.
+_HOLDERS = ("SELECT s.checksum, s.id, s.accession_base FROM sequence_record s JOIN (SELECT checksum, MIN(id) AS mid "
+            "FROM sequence_record WHERE checksum {in_} GROUP BY checksum) m ON s.id = m.mid")
+
+
+def _lookup(conn: Connection, sql: str, *lists: list):
+    dialect = conn.dialect.name
+    params = tuple(json.dumps(v) if dialect == "sqlite" else v for v in lists)
+    return conn.exec_driver_sql(sql.format(in_=_IN[dialect]), params)
+
+
+@dataclass
+class VoucherMap:
+    """`--voucher-map`: sequence id → (institution code, accession number), from a CSV with a header row."""
+
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> "VoucherMap":
+        links = {}
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            need = {"sequence_id", "institution", "accession_number"}
+            if not reader.fieldnames or not need <= {h.strip() for h in reader.fieldnames}:
+                raise RegistryError(f"{path}: a voucher map needs the columns sequence_id, institution, "
+                                    f"accession_number (found: {', '.join(reader.fieldnames or [])})")
+            for n, row in enumerate(reader, start=2):
+                row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+                if not all(row.get(k) for k in need):
+                    raise RegistryError(f"{path}: row {n}: sequence_id, institution and accession_number must all "
+                                        f"be filled")
+                links[row["sequence_id"]] = (row["institution"].upper(), row["accession_number"])
+        return cls(links)
+
+    def get(self, record_id: str, base: str) -> tuple[str, str] | None:
+        return self.links.get(record_id) or self.links.get(base)
+
+
+@dataclass
+class StoreResult:
+    counts: Counter = field(default_factory=Counter)
+    unresolved_vouchers: list[dict] = field(default_factory=list)
+    new_taxa: list[str] = field(default_factory=list)
+    repeated_ids: list[str] = field(default_factory=list)
+
+
+class SequenceStore:
+    """Stores chunks of rows for one import; caches taxon and voucher look-ups across chunks."""
+
+    def __init__(self, *, batch_id: int | None = None, institution: str | None = None,
+                 voucher_map: VoucherMap | None = None):
+        self.batch_id = batch_id
+        self.institution = institution.upper() if institution else None
+        self.voucher_map = voucher_map or VoucherMap()
+        self._taxa: dict[str, tuple[int, list[str] | None]] = {}
+        self._vouchers: dict[tuple[str, ...], int | None] = {}
+        self._institutions: dict[str, int | None] = {}
+
+    # --- links -----------------------------------------------------------------------------------------------
+    def _link_taxa(self, session: Session, rows: list[Row], result: StoreResult) -> None:
+        """Link every organism of a chunk in a few queries; names the registry lacks become unverified taxa.
+
+        Same matching as `catalogue.find_taxon` (exact name, then ignoring case and diacritics) and
+        `resolve_taxon` (a synonym answers with its accepted taxon), in bulk: a barcode file names thousands.
+        """
+        wanted = {r.organism: r for r in rows if r.organism and r.organism not in self._taxa}
+        if not wanted:
+            return
+        tx = Taxon.__table__
+        found: dict[str, tuple[int, int | None]] = {}
+        for chunk in _chunks(list(wanted), 500):
+            for t in session.connection().execute(select(tx.c.id, tx.c.scientific_name, tx.c.accepted_id)
+                                                  .where(tx.c.scientific_name.in_(chunk)).order_by(tx.c.id)):
+                found.setdefault(t.scientific_name, (t.id, t.accepted_id))
+        folded = {fold(n): n for n in wanted if n not in found}
+        for chunk in _chunks(list(folded), 500):
+            for t in session.connection().execute(select(tx.c.id, tx.c.name_folded, tx.c.accepted_id)
+                                                  .where(tx.c.name_folded.in_(chunk)).order_by(tx.c.id)):
+                found.setdefault(folded[t.name_folded], (t.id, t.accepted_id))
+        missing = [n for n in wanted if n not in found]
+        if missing:
+            now = utcnow()
+            new_rows = []
+            for name in missing:
+                r = wanted[name]
+                new_rows.append(_unverified_taxon(name, json.loads(r.get("lineage")), r.get("db_xref")) | {
+                    "created_at": now, "name_folded": fold(name), "taxonomic_status": codes.TaxonomicStatus.ACCEPTED,
+                    "authorship": None, "gbif_key": None, "parent_id": None, "accepted_id": None})
+            session.connection().execute(tx.insert(), new_rows)
+            for chunk in _chunks(missing, 500):
+                for t in session.connection().execute(select(tx.c.id, tx.c.scientific_name)
+                                                      .where(tx.c.scientific_name.in_(chunk))):
+                    found[t.scientific_name] = (t.id, None)
+            result.new_taxa.extend(missing)
+        for name, (taxon_id, accepted_id) in found.items():
+            if accepted_id is not None:
+                taxon_id = catalogue.accepted(session, session.get(Taxon, taxon_id)).id
+            self._taxa[name] = (taxon_id, None)
+
+    def _ancestors(self, session: Session, organism: str) -> list[str]:
+        taxon_id, names = self._taxa[organism]
+        if names is None:
+            names = _ancestor_names(session, session.get(Taxon, taxon_id))
+            self._taxa[organism] = (taxon_id, names)
+        return names
+
+    def _institution_id(self, session: Session, code: str) -> int | None:
+        code = code.strip().upper()
+        if code not in self._institutions:
+            self._institutions[code] = session.scalar(select(Institution.id).where(Institution.code == code))
+        return self._institutions[code]
+
+    def _accession(self, session: Session, inst_code: str, candidates: tuple[str, ...]) -> int | None:
+        key = (inst_code.upper(), *candidates)
+        if key not in self._vouchers:
+            inst_id = self._institution_id(session, inst_code)
+            found = None
+            if inst_id is not None:
+                for number in candidates:
+                    found = session.scalar(select(Accession.id).where(Accession.institution_id == inst_id,
+                                                                      Accession.accenumb == number))
+                    if found:
+                        break
+            self._vouchers[key] = found
+        return self._vouchers[key]
+
+    def resolve_voucher(self, session: Session, text: str | None) -> int | None:
+        """`INST:COLL:ID` or `INST:ID` (INSDC structured vouchers), or a bare number within --institution."""
+        if not text:
+            return None
+        parts = [p.strip() for p in text.split(":")]
+        if len(parts) == 3 and all(parts):
+            inst, coll, number = parts
+            return self._accession(session, inst, (f"{coll}-{number}", f"{coll}{number}", f"{coll}:{number}",
+                                                   number))
+        if len(parts) == 2 and all(parts):
+            return self._accession(session, parts[0], (parts[1],))
+        if len(parts) == 1 and self.institution:
+            return self._accession(session, self.institution, (parts[0],))
+        return None
+
+    # --- the chunk ---------------------------------------------------------------------------------------------
+    def store(self, conn: Connection, rows: list[Row], result: StoreResult) -> None:
+        if not rows:
+            return
+        session = Session(bind=conn)
+        now = utcnow()
+        ids = [r.record_id for r in rows]
+        bases = list({r.base for r in rows if r.version is not None})
+        existing = {r.record_id: r for r in _lookup(conn, _EXISTING, bases, ids)}
+        holders = {r.checksum: (r.id, r.accession_base)
+                   for r in _lookup(conn, _HOLDERS, list({r.checksum for r in rows}))}
+        newest: dict[str, int] = {}
+        for r in existing.values():
+            if r.version is not None:
+                newest[r.accession_base] = max(newest.get(r.accession_base, 0), r.version)
+        for r in rows:
+            if r.version is not None:
+                newest[r.base] = max(newest.get(r.base, 0), r.version)
+
+        self._link_taxa(session, rows, result)
+        inserts, updates, seen_in_chunk, pending = [], [], {}, {}
+        # SQLite gets the text SQLAlchemy's DateTime writes and reads back; PostgreSQL the datetime itself.
+        stamp = now if conn.dialect.name == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
+        for r in rows:
+            taxon_id = self._taxa[r.organism][0] if r.organism else None
+            flags = list(r.flags)
+            if r.coi is not None:
+                ancestors = self._ancestors(session, r.organism) if r.organism else []
+                if r.coi[coi_table(ancestors)]:
+                    flags.append(QcFlag.STOP_CODON.value)
+            old = existing.get(r.record_id)
+            own_id = old.id if old else None
+            holder = holders.get(r.checksum)
+            first_here = seen_in_chunk.setdefault(r.checksum, r.base)
+            if (holder and holder[1] != r.base and (own_id is None or holder[0] < own_id)) or \
+                    (holder is None and first_here != r.base):
+                flags.append(QcFlag.DUPLICATE.value)
+            accession_id = self._link(session, r, result)
+            is_current = r.version is None or r.version >= newest.get(r.base, 0)
+            qc = " ".join(flags)
+            content_hash = hashlib.md5(f"{r.hash}|{qc}|{taxon_id}|{accession_id}".encode()).hexdigest()
+            if old is None:
+                # A ready tuple in INSERT_COLUMNS order: the hot path builds no dicts.
+                row = r.values + (qc, is_current, taxon_id, accession_id, self.batch_id, content_hash, stamp, stamp)
+                if r.record_id in pending:
+                    # The same id twice in one file: the later record wins, as it would across two imports.
+                    inserts[pending[r.record_id]] = row
+                    result.counts["updated"] += 1
+                    result.repeated_ids.append(r.record_id)
+                else:
+                    pending[r.record_id] = len(inserts)
+                    inserts.append(row)
+                    result.counts["added"] += 1
+            elif old.content_hash == content_hash and old.is_current == is_current:
+                result.counts["unchanged"] += 1
+            else:
+                updates.append(dict(zip(ROW_COLUMNS, r.values)) | {
+                    "qc_flags": qc, "is_current": is_current, "taxon_id": taxon_id, "accession_id": accession_id,
+                    "_id": old.id, "batch_id": self.batch_id, "content_hash": content_hash, "updated_at": now})
+                result.counts["updated"] += 1
+        session.close()
+        if inserts:
+            _bulk_insert(conn, inserts)
+        if updates:
+            for u in updates:
+                for c in JSON_COLUMNS:
+                    u[c] = json.loads(u[c])
+            conn.execute(update(T).where(T.c.id == bindparam("_id"))
+                         .values({c: bindparam(c) for c in updates[0] if c != "_id"}), updates)
+        # An older version that a newer one just replaced stops being current; its row stays as history.
+        stale = [b for b in bases if b in newest]
+        if stale:
+            rows_stale = conn.execute(select(T.c.id, T.c.accession_base, T.c.version)
+                                      .where(T.c.version.is_not(None), T.c.accession_base.in_(stale),
+                                             T.c.is_current.is_(True))).all()
+            old_ids = [r.id for r in rows_stale if r.version is not None and r.version < newest[r.accession_base]]
+            if old_ids:
+                conn.execute(update(T).where(T.c.id.in_(old_ids)).values(is_current=False, updated_at=now))
+
+    def _link(self, session: Session, r: Row, result: StoreResult) -> int | None:
+        if not r.voucher and not self.voucher_map.links:
+            return None
+        mapped = self.voucher_map.get(r.record_id, r.base)
+        if mapped:
+            found = self._accession(session, mapped[0], (mapped[1],))
+            if found is None:
+                result.unresolved_vouchers.append({"record_id": r.record_id,
+                                                   "voucher": f"{mapped[0]}:{mapped[1]}", "from": "voucher map"})
+            return found
+        tried = [r.get(q) for q in VOUCHER_QUALIFIERS if r.get(q)]
+        for text in tried:
+            found = self.resolve_voucher(session, text)
+            if found:
+                return found
+        if tried:
+            result.unresolved_vouchers.append({"record_id": r.record_id, "voucher": tried[0]})
+        return None
+
+
+def _bulk_insert(conn: Connection, rows: list[tuple]) -> None:
+    quoted = ", ".join(f'"{c}"' for c in INSERT_COLUMNS)
+    dbapi = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with dbapi.cursor() as cur, cur.copy(f"COPY sequence_record ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    cur = dbapi.cursor()
+    try:
+        cur.execute("PRAGMA cache_size=-32768")  # 32 MB: the indexes of a large import stay in memory
+        cur.execute("PRAGMA wal_autocheckpoint=10000")  # checkpoint (and fsync) every 40 MB, not every 4 MB
+        cur.executemany(f"INSERT INTO sequence_record ({quoted}) VALUES ({', '.join('?' * len(INSERT_COLUMNS))})",
+                        rows)
+    finally:
+        cur.close()
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _ancestor_names(session: Session, taxon: Taxon) -> list[str]:
+    names, seen = [], set()
+    t = taxon
+    while t is not None and t.id not in seen:
+        seen.add(t.id)
+        names.append(t.scientific_name)
+        t = session.get(Taxon, t.parent_id) if t.parent_id else None
+    return names
+
+
+def _unverified_taxon(organism: str, lineage: list[str], xref: str | None) -> dict:
+    """A taxon an import creates for a name the registry does not know yet: marked unverified for a curator."""
+    words = organism.split()
+    rank = codes.TaxonRank.SPECIES if len(words) == 2 and words[0][:1].isupper() and words[1].islower() \
+        else codes.TaxonRank.UNRANKED
+    taxid = re.search(r"taxon:(\d+)", xref or "")
+    family = next((n for n in lineage if n.endswith(("aceae", "idae"))), None)
+    kingdom = next((KINGDOMS[n] for n in lineage if n in KINGDOMS), None)
+    return {"scientific_name": organism, "rank": rank, "verified": False, "family": family, "kingdom": kingdom,
+            "ncbi_taxon_id": int(taxid.group(1)) if taxid else None}

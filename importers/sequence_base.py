@@ -1,0 +1,229 @@
+"""What every sequence reader shares: opening sources (plain, gzip/BGZF, `-` for stdin), sniffing the format,
+cutting the stream into blocks of whole records, and reporting a bad record by file, record and line.
+
+Shaped like Biopython's SeqIO: a format name maps to a reader class (`READERS`, filled by the format modules),
+and an unknown name is an explicit error listing the known ones.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from schemas.sequences import SequenceIn
+
+BLOCK_CHARS = 1 << 22  # ~4 MB of text per block: amortises a worker round trip and a commit, small in memory
+
+
+from .base import UnknownFormat  # noqa: E402  (one error class for every reader)
+
+
+@dataclass(slots=True)
+class RecordError:
+    source: str
+    record: int
+    line: int
+    reason: str
+    record_id: str | None = None
+
+    def __str__(self) -> str:
+        ident = f" ({self.record_id})" if self.record_id else ""
+        return f"{self.source}: record {self.record}{ident}, line {self.line}: {self.reason}"
+
+    def as_dict(self) -> dict:
+        return {"file": self.source, "record": self.record, "line": self.line, "record_id": self.record_id,
+                "reason": self.reason}
+
+
+@dataclass(slots=True)
+class Block:
+    """Whole records of one source: the text, the line and record numbers its first record starts at."""
+
+    source: str
+    text: str
+    first_line: int
+    first_record: int
+
+
+@dataclass(slots=True)
+class Parsed:
+    """A parsed block: records (with their record number) and the records that failed."""
+
+    records: list[tuple[int, SequenceIn]] = field(default_factory=list)
+    errors: list[RecordError] = field(default_factory=list)
+
+
+class SequenceReader:
+    """A streaming reader of one format. Subclasses set `name`, `record_start` and implement `parse_records`."""
+
+    name: str = ""
+    record_start: str = ""  # the text each record begins with, at the start of a line
+
+    def __init__(self, source: str = "-"):
+        self.source = source
+
+    def __iter__(self) -> Iterator[SequenceIn]:
+        """The file's good records one at a time, like Bio.SeqIO.parse; the loader uses blocks and workers."""
+        handle = open_text(self.source)
+        try:
+            for block in self.blocks(handle):
+                for _, record in self.parse_block(block).records:
+                    yield record
+        finally:
+            if handle is not sys.stdin:
+                handle.close()
+
+    def parse_records(self, text: str) -> Iterator[SequenceIn | str]:
+        """Each record of `text` in order: a SequenceIn, or the reason the record is rejected."""
+        raise NotImplementedError
+
+    def _numbered(self, block: Block):
+        return enumerate(self.parse_records(block.text), start=block.first_record)
+
+    def parse_block(self, block: Block) -> Parsed:
+        return parse_lenient(self, block, self._numbered)
+
+    def blocks(self, handle, block_chars: int | None = None) -> Iterator[Block]:
+        """Cut `handle` into blocks that end where a record starts; nothing but string search runs here."""
+        block_chars = block_chars or BLOCK_CHARS
+        marker = "\n" + self.record_start
+        line, record, carry = 1, 1, ""
+        while True:
+            chunk = handle.read(block_chars)
+            text = carry + chunk
+            if not chunk:
+                if text.strip():
+                    yield Block(self.source, text, line, record)
+                return
+            cut = text.rfind(marker)
+            if cut <= 0:
+                carry = text
+                continue
+            body, carry = text[:cut + 1], text[cut + 1:]
+            yield Block(self.source, body, line, record)
+            line += body.count("\n")
+            record += self.count_records(body)
+
+    def count_records(self, text: str) -> int:
+        return text.count("\n" + self.record_start) + text.startswith(self.record_start)
+
+    def split_records(self, block: Block) -> Iterator[tuple[int, int, str]]:
+        """(record number, line number, text) of each record of a block, for reporting failures one by one."""
+        marker = "\n" + self.record_start
+        starts = [0] if block.text.startswith(self.record_start) else []
+        pos = block.text.find(marker)
+        while pos >= 0:
+            starts.append(pos + 1)
+            pos = block.text.find(marker, pos + 1)
+        if not starts or starts[0] != 0:
+            starts.insert(0, 0)  # text before the first record belongs to it (and makes it fail)
+        record = block.first_record - (0 if block.text.startswith(self.record_start) else 1)
+        line = block.first_line
+        for i, start in enumerate(starts):
+            end = starts[i + 1] if i + 1 < len(starts) else len(block.text)
+            text = block.text[start:end]
+            if i or block.text.startswith(self.record_start) or text.strip():
+                yield max(record + i, 1), line, text
+            line += text.count("\n")
+
+    def read(self, handle) -> Iterator[SequenceIn | RecordError]:
+        """Stream records (or errors) from a text handle, in file order."""
+        for block in self.blocks(handle):
+            parsed = self.parse_block(block)
+            items = [*parsed.records, *((e.record, e) for e in parsed.errors)]
+            for _, item in sorted(items, key=lambda x: x[0]):
+                yield item
+
+
+READERS: dict[str, type[SequenceReader]] = {}
+
+
+def register(cls: type[SequenceReader]) -> type[SequenceReader]:
+    READERS[cls.name] = cls
+    return cls
+
+
+def reader_for(fmt: str, source: str = "-") -> SequenceReader:
+    try:
+        return READERS[fmt.lower()](source)
+    except KeyError:
+        raise UnknownFormat(f"{source}: format {fmt!r} is not supported; use one of: "
+                            f"{', '.join(sorted(READERS))} (or auto)") from None
+
+
+def open_text(source):
+    """A text handle on a path or a binary handle: `-` is stdin; gzip and BGZF (.gz, .bgz) are recognised by
+    their magic bytes, not their names."""
+    if isinstance(source, (str, Path)):
+        raw = sys.stdin.buffer if str(source) == "-" else open(source, "rb")
+    else:
+        raw = source
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
+    if buffered.peek(2)[:2] == b"\x1f\x8b":
+        buffered = io.BufferedReader(gzip.GzipFile(fileobj=buffered))  # type: ignore[arg-type]
+    return io.TextIOWrapper(buffered, encoding="utf-8", errors="replace", newline=None)
+
+
+def sniff(handle, source: str) -> str:
+    """The format of an opened (peekable) handle, from its first meaningful line."""
+    head = handle.buffer.peek(4096)[:4096] if hasattr(handle.buffer, "peek") else b""
+    for line in head.decode("utf-8", "replace").splitlines():
+        stripped = line.strip()
+        if not stripped or stripped[0] in "#;":
+            continue
+        if stripped.startswith("LOCUS"):
+            return "genbank"
+        if stripped.startswith(">"):
+            return "fasta"
+        break
+    if "\nLOCUS " in head.decode("utf-8", "replace"):
+        return "genbank"  # a GenBank release file opens with a header before its first LOCUS
+    raise UnknownFormat(f"{source}: not a FASTA or GenBank file (its first line is neither '>' nor 'LOCUS'); "
+                        f"give --format fasta|genbank if it is one")
+
+
+def parse_lenient(reader: SequenceReader, block: Block, parse_all) -> Parsed:
+    """Parse a block whole (fast); when the parser fails, record by record, so one bad record costs only itself.
+
+    `parse_all(block)` yields (record number, SequenceIn or a reason string) per record.
+    """
+    try:
+        items = list(parse_all(block))
+    except Exception:  # noqa: BLE001 - any parser failure is reported per record below
+        items = None
+    parsed = Parsed()
+    if items is not None:
+        lines = None
+        for number, item in items:
+            if isinstance(item, str):
+                if lines is None:
+                    lines = {n: (line, _first_id(text)) for n, line, text in reader.split_records(block)}
+                line, ident = lines.get(number, (block.first_line, None))
+                parsed.errors.append(RecordError(block.source, number, line, item, ident))
+            else:
+                parsed.records.append((number, item))
+        return parsed
+    for number, line, text in reader.split_records(block):
+        try:
+            sub = list(parse_all(Block(block.source, text, line, number)))
+        except Exception as exc:  # noqa: BLE001 - the parser's reason is what the user needs
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            parsed.errors.append(RecordError(block.source, number, line, reason, _first_id(text)))
+            continue
+        for n, item in sub:
+            if isinstance(item, str):
+                parsed.errors.append(RecordError(block.source, n, line, item, _first_id(text)))
+            else:
+                parsed.records.append((n, item))
+    return parsed
+
+
+def _first_id(text: str) -> str | None:
+    first = text.lstrip().split("\n", 1)[0]
+    if first.startswith(">"):
+        return first[1:].split(None, 1)[0] if first[1:].strip() else None
+    parts = first.split()
+    return parts[1] if len(parts) > 1 and parts[0] == "LOCUS" else None

@@ -1,0 +1,235 @@
+"""Load FASTA and GenBank files into the registry: parse in worker processes, write in this one.
+
+The file is cut into blocks of whole records; workers parse blocks and turn records into rows (pure work, on
+the other core); this process stores each block's rows in ONE transaction, in file order. So a killed import
+leaves whole blocks or nothing of a block, and running it again finds those rows unchanged and completes the
+rest. `--on-error abort` and `--dry-run` use a single transaction for the whole run instead: abort rolls
+everything back at the first bad record, dry-run at the end.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import io
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import Connection, Engine
+
+from genbank_registry.models import ImportBatch, utcnow
+from genbank_registry.services.sequence_rows import pack, row_of
+from genbank_registry.services.sequences import SequenceStore, StoreResult, VoucherMap
+from schemas.codes import ImportStatus
+
+from .sequence_base import Block, RecordError, UnknownFormat, open_text, reader_for, sniff
+
+IN_FLIGHT = 2  # blocks queued per worker: keeps both cores busy with bounded memory
+PARALLEL_FROM_BYTES = 4 << 20  # smaller inputs parse in-process: starting workers costs more than it saves
+
+
+class ImportAborted(Exception):
+    """--on-error abort met a bad record: nothing was stored."""
+
+    def __init__(self, error: RecordError):
+        self.error = error
+        super().__init__(f"{error}; nothing was stored (--on-error abort)")
+
+
+@dataclass
+class FileReport:
+    source: str
+    format: str
+    batch_id: int | None = None
+    counts: Counter = field(default_factory=Counter)
+    errors: list[RecordError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unresolved_vouchers: list[dict] = field(default_factory=list)
+    new_taxa: list[str] = field(default_factory=list)
+    sha256: str | None = None
+
+    def as_report(self) -> dict:
+        return {"file": self.source, "format": self.format, "counts": dict(self.counts),
+                "errors": [e.as_dict() for e in self.errors], "warnings": self.warnings[:200],
+                "unresolved_vouchers": self.unresolved_vouchers, "new_unverified_taxa": self.new_taxa}
+
+
+@dataclass
+class Options:
+    fmt: str = "auto"
+    marker: str | None = None
+    institution: str | None = None
+    voucher_map: Path | None = None
+    dry_run: bool = False
+    on_error: str = "skip"
+    workers: int | None = None  # None: both cores for large files, in-process for small ones
+    created_by: str | None = None
+
+
+class _HashingReader(io.RawIOBase):
+    """Passes bytes through while hashing them: the batch records the file's SHA-256 without a second read."""
+
+    def __init__(self, raw):
+        self.raw, self.sha, self.consumed = raw, hashlib.sha256(), 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self.raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.sha.update(data)
+        self.consumed += n
+        return n
+
+
+def _parse(fmt: str, marker: str | None, block: Block):
+    """Runs in a worker: parse one block and build its rows."""
+    import warnings
+
+    reader = reader_for(fmt, block.source)
+    gc.disable()  # a block allocates many small objects and keeps none: collections would only cost time
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            parsed = reader.parse_block(block)
+        rows = [pack(row_of(seq, marker)) for _, seq in parsed.records]
+    finally:
+        gc.enable()
+    notes = sorted({" ".join(str(w.message).split())[:200] for w in caught})
+    return rows, parsed.errors, len(parsed.records) + len(parsed.errors), notes
+
+
+def _blocks(path: str, fmt: str) -> tuple[Iterator[Block], str, _HashingReader, int | None]:
+    raw = _HashingReader(open(path, "rb") if path != "-" else sys.stdin.buffer)
+    buffered = io.BufferedReader(raw, buffer_size=1 << 20)  # type: ignore[arg-type]
+    handle = open_text(buffered)
+    if fmt == "auto":
+        fmt = sniff(handle, path)
+    reader = reader_for(fmt, path)
+    size = os.path.getsize(path) if path != "-" else None
+    compressed = buffered.peek(2)[:2] == b"\x1f\x8b"
+    return reader.blocks(handle), fmt, raw, (None if compressed else size)
+
+
+def import_file(engine: Engine, path: str, options: Options,
+                progress: Callable[[int, int | None], None] | None = None) -> FileReport:
+    """Import one file (or `-`). `progress(records_done_delta, estimated_total)` is called after each block."""
+    blocks, fmt, raw, size = _blocks(path, options.fmt)
+    report = FileReport(source=path, format=fmt)
+    voucher_map = VoucherMap.read(options.voucher_map) if options.voucher_map else None
+    single_transaction = options.dry_run or options.on_error == "abort"
+    workers = options.workers
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if (size is None or size >= PARALLEL_FROM_BYTES) else 0
+
+    batch_id = None
+    if not options.dry_run:
+        with engine.begin() as conn:
+            batch_id = conn.execute(ImportBatch.__table__.insert().values(
+                format=f"sequences-{fmt}", source_filename=Path(path).name if path != "-" else "<stdin>",
+                created_by=options.created_by, status=ImportStatus.RUNNING, added=0, updated=0, unchanged=0,
+                rejected=0, started_at=utcnow())).inserted_primary_key[0]
+    report.batch_id = batch_id
+    store = SequenceStore(batch_id=batch_id, institution=options.institution, voucher_map=voucher_map)
+    result = StoreResult()
+    done = 0
+    status = ImportStatus.FAILED
+    try:
+        with ExitStack() as stack:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers)) if workers else None
+            outer: Connection | None = None
+            if single_transaction:
+                outer = stack.enter_context(engine.connect())
+                outer_tx = outer.begin()
+            for rows, errors, n, notes in _results(pool, workers, blocks, fmt, options.marker):
+                report.errors.extend(errors)
+                report.warnings.extend(note for note in notes if note not in report.warnings)
+                if errors and options.on_error == "abort":
+                    raise ImportAborted(errors[0])
+                before = (result.counts.copy(), len(result.unresolved_vouchers), len(result.new_taxa))
+                gc.disable()
+                try:
+                    with (nullcontext(outer) if outer is not None else engine.begin()) as conn:
+                        store.store(conn, rows, result)
+                except BaseException:
+                    # The block's transaction rolled back: so do its counts, or the batch would claim them.
+                    result.counts = before[0]
+                    del result.unresolved_vouchers[before[1]:], result.new_taxa[before[2]:]
+                    raise
+                finally:
+                    gc.enable()
+                done += n
+                if progress:
+                    estimate = int(done * size / raw.consumed) if size and raw.consumed else None
+                    progress(n, estimate)
+            if outer is not None:
+                if options.dry_run:
+                    outer_tx.rollback()
+                else:
+                    outer_tx.commit()
+        status = ImportStatus.COMPLETED
+    except ImportAborted:
+        status = ImportStatus.ABORTED
+        raise
+    except KeyboardInterrupt:
+        status = ImportStatus.ABORTED
+        raise
+    finally:
+        report.counts = result.counts
+        report.counts["rejected"] = len(report.errors)
+        report.unresolved_vouchers = result.unresolved_vouchers
+        report.new_taxa = result.new_taxa
+        report.warnings.extend(f"record id {rid!r} appears more than once; the later record was kept"
+                               for rid in result.repeated_ids)
+        report.sha256 = raw.sha.hexdigest()
+        if path != "-":
+            raw.raw.close()
+        if batch_id is not None:
+            _finish_batch(engine, batch_id, report, status)
+    return report
+
+
+def _results(pool, workers: int, blocks: Iterator[Block], fmt: str, marker: str | None):
+    """Parsed blocks in file order; with a pool, up to IN_FLIGHT blocks per worker are parsed ahead."""
+    if pool is None:
+        for block in blocks:
+            yield _parse(fmt, marker, block)
+        return
+    pending = []
+    for block in blocks:
+        pending.append(pool.submit(_parse, fmt, marker, block))
+        if len(pending) >= IN_FLIGHT * workers:
+            yield pending.pop(0).result()
+    for future in pending:
+        yield future.result()
+
+
+def _finish_batch(engine: Engine, batch_id: int, report: FileReport, status: str) -> None:
+    counts = report.counts
+    message = None
+    if status == ImportStatus.ABORTED and report.errors:
+        message = f"aborted: {report.errors[0]}"
+    elif status == ImportStatus.ABORTED:
+        message = "interrupted: run the same command again to complete it"
+    with engine.begin() as conn:
+        conn.execute(ImportBatch.__table__.update().where(ImportBatch.__table__.c.id == batch_id).values(
+            status=status, added=counts["added"], updated=counts["updated"], unchanged=counts["unchanged"],
+            rejected=counts["rejected"], checksum=report.sha256, finished_at=utcnow(), message=message,
+            report=report.as_report()))
+
+
+def import_paths(engine: Engine, paths: list[str], options: Options, progress=None) -> list[FileReport]:
+    """Import several files; an unknown format stops before anything is read from the others."""
+    for path in paths:
+        if path != "-" and not Path(path).exists():
+            raise FileNotFoundError(f"{path}: no such file")
+        if options.fmt not in ("auto", "fasta", "genbank"):
+            raise UnknownFormat(f"format {options.fmt!r} is not supported; use auto, fasta or genbank")
+    return [import_file(engine, path, options, progress) for path in paths]
