@@ -40,5 +40,9 @@ class SequenceRecord(SequenceBase, table=True):
     references: list | None = Field(default=None, sa_column=Column(JSON))
     content_hash: str = Field(default="", max_length=32, description="MD5 over every stored field: unchanged "
                                                                      "records are recognised without comparing")
+    # Operators' command-line imports publish at once; a researcher's web upload stays a draft until a curator
+    # publishes its batch (services/sequence_curation.py).
+    publication_status: str = Field(default="published", max_length=20,
+                                    sa_column_kwargs={"server_default": "published"})
     created_at: dt.datetime = _ts()
     updated_at: dt.datetime = _ts()

@@ -112,7 +112,22 @@ def dwca(engine: Engine, job: ImportJob, progress) -> int | None:
     return import_dwca(engine, Path(job.stored_path), progress=tick).batch_id
 
 
-HANDLERS: dict = {"csv": csv_sheet, "xlsx": mcpd, "dwca": dwca}
+def sequences(engine: Engine, job: ImportJob, progress) -> int | None:
+    """FASTA and GenBank: stored as drafts; the uploader submits the batch and a curator publishes it."""
+    from .sequences_loader import Options, import_file
+
+    username, _, institution = _uploader(engine, job)
+    done = [0]
+
+    def tick(delta: int, total: int | None = None) -> None:
+        done[0] += delta
+        progress(done[0], total)
+
+    options = Options(fmt=job.format, institution=institution, created_by=username, status="draft", workers=0)
+    return import_file(engine, job.stored_path, options, progress=tick).batch_id
+
+
+HANDLERS: dict = {"csv": csv_sheet, "xlsx": mcpd, "dwca": dwca, "fasta": sequences, "genbank": sequences}
 
 
 def handlers() -> dict:

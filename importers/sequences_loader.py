@@ -69,6 +69,7 @@ class Options:
     on_error: str = "skip"
     workers: int | None = None  # None: both cores for large files, in-process for small ones
     created_by: str | None = None
+    status: str = "published"  # "draft": a curator publishes the batch (web uploads)
 
 
 class _HashingReader(io.RawIOBase):
@@ -137,7 +138,8 @@ def import_file(engine: Engine, path: str, options: Options,
                 created_by=options.created_by, status=ImportStatus.RUNNING, added=0, updated=0, unchanged=0,
                 rejected=0, started_at=utcnow())).inserted_primary_key[0]
     report.batch_id = batch_id
-    store = SequenceStore(batch_id=batch_id, institution=options.institution, voucher_map=voucher_map)
+    store = SequenceStore(batch_id=batch_id, institution=options.institution, voucher_map=voucher_map,
+                          status=options.status)
     result = StoreResult()
     done = 0
     status = ImportStatus.FAILED

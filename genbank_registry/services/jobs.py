@@ -21,6 +21,7 @@ from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from ..models import ImportBatch
 from ..models_jobs import ImportJob
 from .uploads import StoredUpload
 
@@ -120,9 +121,24 @@ def run_one(engine: Engine, job_id: int, handlers: dict[str, Handler]) -> None:
     with Session(engine) as session:
         job = session.get(ImportJob, job_id)
         done = job.records_total if job.records_total is not None else job.records_done
+    if batch_id is not None:
+        _name_batch(engine, batch_id, job)
     _set(engine, job_id, status="completed", finished_at=now(), batch_id=batch_id, records_done=done,
          heartbeat_at=now())
     Path(job.stored_path).unlink(missing_ok=True)
+
+
+def _name_batch(engine: Engine, batch_id: int, job: ImportJob) -> None:
+    """The batch names the file the person uploaded, never the server's random storage path."""
+    with Session(engine) as session:
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None:
+            return
+        batch.source_filename = job.original_filename
+        if isinstance(batch.report, dict) and "file" in batch.report:
+            batch.report = {**batch.report, "file": job.original_filename}
+        session.add(batch)
+        session.commit()
 
 
 class JobWorker(threading.Thread):

@@ -38,9 +38,11 @@ def format_lat_lon(lat: float, lon: float) -> str:
 
 
 def public_sequence_filter(stmt):
-    """Restrict a select over SequenceRecord to what the public may see (no voucher, or a published one)."""
+    """Restrict a select over SequenceRecord to what the public may see: published records with no voucher or a
+    published one."""
     published = select(Accession.id).where(Accession.publication_status == codes.PublicationStatus.PUBLISHED)
-    return stmt.where(or_(SequenceRecord.accession_id.is_(None), SequenceRecord.accession_id.in_(published)))
+    return stmt.where(SequenceRecord.publication_status == codes.PublicationStatus.PUBLISHED,
+                      or_(SequenceRecord.accession_id.is_(None), SequenceRecord.accession_id.in_(published)))
 
 
 class SequenceFormBuilder:
@@ -70,8 +72,12 @@ class SequenceFormBuilder:
         return self._taxa[taxon_id]
 
     def visible(self, seq: SequenceRecord) -> bool:
+        if self.staff:
+            return True
+        if seq.publication_status != codes.PublicationStatus.PUBLISHED:
+            return False
         acc, _ = self.accession(seq.accession_id)
-        return self.staff or acc is None or is_public(acc)
+        return acc is None or is_public(acc)
 
     def category(self, seq: SequenceRecord) -> int | None:
         acc, _ = self.accession(seq.accession_id)
@@ -80,7 +86,7 @@ class SequenceFormBuilder:
 
     def summary(self, seq: SequenceRecord) -> SequenceSummary:
         if not self.visible(seq):
-            raise NotPublic("this sequence belongs to an unpublished accession")
+            raise NotPublic("this sequence is not published")
         taxon = self.taxon(seq.taxon_id)
         return SequenceSummary(id=seq.id, record_id=seq.record_id, definition=seq.definition, marker=seq.marker,
                                length=seq.length, organism=seq.organism,
@@ -90,7 +96,7 @@ class SequenceFormBuilder:
 
     def build(self, seq: SequenceRecord) -> SequencePublic:
         if not self.visible(seq):
-            raise NotPublic("this sequence belongs to an unpublished accession")
+            raise NotPublic("this sequence is not published")
         acc, acc_key = self.accession(seq.accession_id)
         taxon = self.taxon(seq.taxon_id)
         category = None if self.staff else self.category(seq)

@@ -32,7 +32,7 @@ from .sequence_rows import JSON_COLUMNS, ROW_COLUMNS, Row
 
 T = SequenceRecord.__table__
 INSERT_COLUMNS = (*ROW_COLUMNS, "qc_flags", "is_current", "taxon_id", "accession_id", "batch_id", "content_hash",
-                  "created_at", "updated_at")
+                  "created_at", "updated_at", "publication_status")
 KINGDOMS = {"Viridiplantae": "Plantae", "Metazoa": "Animalia", "Fungi": "Fungi", "Bacteria": "Bacteria",
             "Archaea": "Archaea"}
 
@@ -40,7 +40,8 @@ KINGDOMS = {"Viridiplantae": "Plantae", "Metazoa": "Animalia", "Fungi": "Fungi",
 # Look-ups a chunk makes with thousands of values, written for each engine so that the list travels as ONE
 # parameter (a JSON array on SQLite, an array on PostgreSQL): rendering thousands of bound names costs more.
 _IN = {"sqlite": "IN (SELECT value FROM json_each(?))", "postgresql": "= ANY(%s)"}
-_EXISTING = ("SELECT id, record_id, accession_base, version, content_hash, is_current FROM sequence_record "
+_EXISTING = ("SELECT id, record_id, accession_base, version, content_hash, is_current, publication_status "
+             "FROM sequence_record "
              "WHERE (version IS NOT NULL AND accession_base {in_}) OR record_id {in_}")
 # The first holder of each checksum decides "duplicate": stable on re-import, one row per checksum.
 _HOLDERS = ("SELECT s.checksum, s.id, s.accession_base FROM sequence_record s JOIN (SELECT checksum, MIN(id) AS mid "
@@ -92,8 +93,9 @@ class SequenceStore:
     """Stores chunks of rows for one import; caches taxon and voucher look-ups across chunks."""
 
     def __init__(self, *, batch_id: int | None = None, institution: str | None = None,
-                 voucher_map: VoucherMap | None = None):
+                 voucher_map: VoucherMap | None = None, status: str = "published"):
         self.batch_id = batch_id
+        self.status = status  # "draft" for uploads that a curator must publish
         self.institution = institution.upper() if institution else None
         self.voucher_map = voucher_map or VoucherMap()
         self._taxa: dict[str, tuple[int, list[str] | None]] = {}
@@ -226,7 +228,8 @@ class SequenceStore:
             content_hash = hashlib.md5(f"{r.hash}|{qc}|{taxon_id}|{accession_id}".encode()).hexdigest()
             if old is None:
                 # A ready tuple in INSERT_COLUMNS order: the hot path builds no dicts.
-                row = r.values + (qc, is_current, taxon_id, accession_id, self.batch_id, content_hash, stamp, stamp)
+                row = r.values + (qc, is_current, taxon_id, accession_id, self.batch_id, content_hash, stamp, stamp,
+                                  self.status)
                 if r.record_id in pending:
                     # The same id twice in one file: the later record wins, as it would across two imports.
                     inserts[pending[r.record_id]] = row
@@ -239,9 +242,12 @@ class SequenceStore:
             elif old.content_hash == content_hash and old.is_current == is_current:
                 result.counts["unchanged"] += 1
             else:
+                # A changed record from an upload goes back to review; an operator's import keeps its status.
+                status = self.status if self.status != "published" else old.publication_status
                 updates.append(dict(zip(ROW_COLUMNS, r.values)) | {
                     "qc_flags": qc, "is_current": is_current, "taxon_id": taxon_id, "accession_id": accession_id,
-                    "_id": old.id, "batch_id": self.batch_id, "content_hash": content_hash, "updated_at": now})
+                    "_id": old.id, "batch_id": self.batch_id, "content_hash": content_hash, "updated_at": now,
+                    "publication_status": status})
                 result.counts["updated"] += 1
         session.close()
         if inserts:

@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from genbank_registry.errors import Forbidden, InvalidRecord, NotFound, NotPublic
 from genbank_registry.models import Accession, Institution, Taxon
-from genbank_registry.services import accounts, audit, curation
+from genbank_registry.models_jobs import ImportJob
+from genbank_registry.services import accounts, audit, curation, sequence_curation
 from genbank_registry.services.sensitivity import SensitivityResolver
 from schemas.accounts import AuditEventPublic
 
@@ -72,7 +73,13 @@ def _worklist(session: Session, principal: Principal) -> list[tuple[Accession, s
 
 @router.get("", response_class=HTMLResponse)
 def index(request: Request, session: SessionDep, principal: UserDep):
-    return render(request, "curation/index.html", {"rows": _worklist(session, principal), "principal": principal})
+    batches = []
+    if principal.role in ("curator", "admin"):
+        for batch, n in sequence_curation.batches_waiting(session):
+            job = session.exec(select(ImportJob).where(ImportJob.batch_id == batch.id)).first()
+            batches.append({"batch": batch, "count": n, "job_id": job.id if job else None})
+    return render(request, "curation/index.html", {"rows": _worklist(session, principal), "principal": principal,
+                                                   "sequence_batches": batches})
 
 
 def _form_context(session: Session, principal: Principal, acc: Accession, problems=None, values=None) -> dict:

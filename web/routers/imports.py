@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 
 from genbank_registry.models import ImportBatch
 from genbank_registry.models_jobs import ImportJob
-from genbank_registry.services import jobs
+from genbank_registry.errors import Forbidden, InvalidRecord
+from genbank_registry.services import jobs, sequence_curation
 from genbank_registry.services.uploads import UploadRejected, accept_upload
 from schemas.accounts import Role
 
@@ -98,7 +99,26 @@ def upload(request: Request, session: SessionDep, principal: FormUserDep, file: 
 
 @router.get("/{job_id}", response_class=HTMLResponse)
 def job_page(request: Request, session: SessionDep, principal: UserDep, job_id: int):
-    return render(request, "imports/job.html", {"job": job_view(session, _job_for(session, principal, job_id))})
+    job = _job_for(session, principal, job_id)
+    sequences = sequence_curation.batch_status_counts(session, job.batch_id) if job.batch_id else {}
+    return render(request, "imports/job.html", {"job": job_view(session, job), "sequence_statuses": sequences,
+                                                "is_curator": principal.role in (Role.CURATOR, Role.ADMIN)})
+
+
+@router.post("/{job_id}/sequences")
+def move_sequences(session: SessionDep, principal: FormUserDep, job_id: int, status: Annotated[str, Form()]):
+    """Submit an uploaded batch of sequences for review, or (curators) publish or return it."""
+    job = _job_for(session, principal, job_id)
+    if job.batch_id is None:
+        raise HTTPException(status_code=404, detail="this import has no records yet")
+    try:
+        sequence_curation.move_batch(session, principal.actor(batch_id=job.batch_id), job.batch_id, status)
+    except Forbidden as exc:
+        raise HTTPException(status_code=403, detail=str(exc)) from None
+    except InvalidRecord as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    session.commit()
+    return RedirectResponse(f"/imports/{job_id}", status_code=303)
 
 
 @api.post("", status_code=202, response_model=dict)
