@@ -228,3 +228,25 @@ def client(demo_url):
     with TestClient(app) as client:
         yield client
     app.state.engine.dispose()
+
+
+PASSWORD = "mật-khẩu-đủ-dài"
+
+
+@pytest.fixture
+def upload_app(demo_url, tmp_path):
+    """The web app over the demo catalogue with the real importers wired in (as `serve` does), a researcher of
+    CTU (lan) and a curator (minh), both with PASSWORD."""
+    from genbank_registry.services import accounts
+    from genbank_registry.settings import Settings
+    from importers.jobs import handlers
+    from web.app import create_app
+
+    app = create_app(Settings(database_url=demo_url, upload_dir=str(tmp_path / "up")), job_handlers=handlers())
+    with session_scope(app.state.engine) as session:
+        accounts.create_user(session, {"username": "lan", "full_name": "Lan", "role": "researcher",
+                                       "institution_code": "CTU", "password": PASSWORD})
+        accounts.create_user(session, {"username": "minh", "full_name": "Minh", "role": "curator",
+                                       "password": PASSWORD})
+    yield app
+    app.state.engine.dispose()

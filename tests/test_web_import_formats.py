@@ -8,26 +8,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from genbank_registry.db import session_scope
 from genbank_registry.models import Accession, Institution
 from genbank_registry.models_jobs import ImportJob
-from genbank_registry.services import accounts
-from genbank_registry.settings import Settings
-from importers.jobs import handlers
-from web.app import create_app
 
-PASSWORD = "mật-khẩu-đủ-dài"
+from .conftest import PASSWORD
 HEADER = "INSTCODE,ACCENUMB,GENUS,SPECIES,SAMPSTAT,STORAGE,COLLDATE,ORIGCTY,CATEGORY\n"
 
 
 @pytest.fixture
-def app(demo_url, tmp_path):
-    app = create_app(Settings(database_url=demo_url, upload_dir=str(tmp_path / "up")), job_handlers=handlers())
-    with session_scope(app.state.engine) as session:
-        accounts.create_user(session, {"username": "lan", "full_name": "Lan", "role": "researcher",
-                                       "institution_code": "CTU", "password": PASSWORD})
-    yield app
-    app.state.engine.dispose()
+def app(upload_app):
+    return upload_app
 
 
 def _upload(client, name, content) -> ImportJob:

@@ -14,15 +14,11 @@ from Bio import SeqIO
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from genbank_registry.db import session_scope
 from genbank_registry.models_jobs import ImportJob
 from genbank_registry.models_sequences import SequenceRecord
-from genbank_registry.services import accounts, audit
-from genbank_registry.settings import Settings
-from importers.jobs import handlers
-from web.app import create_app
+from genbank_registry.services import audit
 
-PASSWORD = "mật-khẩu-đủ-dài"
+from .conftest import PASSWORD
 
 
 def genbank_bytes() -> bytes:
@@ -39,15 +35,8 @@ def genbank_bytes() -> bytes:
 
 
 @pytest.fixture
-def app(demo_url, tmp_path):
-    app = create_app(Settings(database_url=demo_url, upload_dir=str(tmp_path / "up")), job_handlers=handlers())
-    with session_scope(app.state.engine) as session:
-        accounts.create_user(session, {"username": "lan", "full_name": "Lan", "role": "researcher",
-                                       "institution_code": "CTU", "password": PASSWORD})
-        accounts.create_user(session, {"username": "minh", "full_name": "Minh", "role": "curator",
-                                       "password": PASSWORD})
-    yield app
-    app.state.engine.dispose()
+def app(upload_app):
+    return upload_app
 
 
 def _signed_in(app, username) -> TestClient:
