@@ -18,6 +18,7 @@ from starlette.routing import Mount
 
 from genbank_registry.db import session_scope
 from genbank_registry.models import Accession, GeneFundTask, Institution, Taxon
+from genbank_registry.models_sequences import SequenceRecord
 from genbank_registry.services import accounts, catalogue
 from genbank_registry.settings import Settings
 from web.app import create_app
@@ -38,8 +39,26 @@ SECRETS = [
 ]
 
 
+def _genbank(records) -> str:
+    from Bio import SeqIO
+    from Bio.Seq import Seq
+    from Bio.SeqFeature import SeqFeature, SimpleLocation
+    from Bio.SeqRecord import SeqRecord
+    out = io.StringIO()
+    for name, organism, voucher in records:
+        rec = SeqRecord(Seq("ACGT" * 160), id=f"{name}.1", name=name, description=f"{organism} test sequence")
+        rec.annotations.update(molecule_type="DNA", topology="linear", organism=organism, data_file_division="VRT",
+                               date="05-JAN-2024")
+        rec.features.append(SeqFeature(SimpleLocation(0, 640), type="source", qualifiers={
+            "organism": [organism], "mol_type": ["genomic DNA"], "specimen_voucher": [voucher],
+            "lat_lon": [f"{LAT:.4f} N {LON:.4f} E"], "collected_by": ["Trần Thu Thập"],
+            "geo_loc_name": ["Viet Nam: Can Tho, Ấp Bí Mật"]}))
+        SeqIO.write(rec, out, "genbank")
+    return out.getvalue()
+
+
 @pytest.fixture
-def leak_app(demo_url):
+def leak_app(demo_url, tmp_path):
     app = create_app(Settings(database_url=demo_url))
     with session_scope(app.state.engine) as session:
         common = {"instcode": "CTU", "category": "aquatic", "taxon_name": "Catlocarpio siamensis",
@@ -57,6 +76,16 @@ def leak_app(demo_url):
         accounts.create_user(session, {"username": "outsider", "full_name": "Researcher elsewhere",
                                        "role": "researcher", "institution_code": "CLRRI", "password": PASSWORD})
         app.state.leak_ids = {"sensitive": sensitive.id, "draft": draft.id}
+    # Sequences vouchered to both records, with the exact locality in /lat_lon and a collector's name.
+    from importers.sequences_loader import Options, import_file
+    gb = tmp_path / "leak.gb"
+    gb.write_text(_genbank([("LEAKSEQ1", "Catlocarpio siamensis", "CTU:LEAK-SENSITIVE-1"),
+                            ("DRAFTSEQ1", "Polyscias fruticosa", "CTU:DRAFT-SECRET-1")]), encoding="utf-8")
+    import_file(app.state.engine, str(gb), Options(workers=0))
+    with Session(app.state.engine) as session:
+        app.state.leak_ids["sequences"] = [str(i) for i in session.exec(
+            select(SequenceRecord.id).where(SequenceRecord.record_id.in_(["LEAKSEQ1.1", "DRAFTSEQ1.1"])))]
+        assert len(app.state.leak_ids["sequences"]) == 2
     yield app
     app.state.engine.dispose()
 
@@ -72,8 +101,10 @@ def _param_values(app) -> dict[str, list[str]]:
         family = session.get(Taxon, sensitive.taxon_id).family
     accession_ids = [str(ids["sensitive"]), str(ids["draft"])]
     keys = ["CTU:LEAK-SENSITIVE-1", "CTU:DRAFT-SECRET-1", "LEAK-SENSITIVE-1", "DRAFT-SECRET-1"]
+    sequences = ids["sequences"]
     return {
-        "accession_id": accession_ids, "id": accession_ids, "key": keys, "accenumb": keys[2:],
+        "accession_id": accession_ids, "id": accession_ids, "key": keys + sequences + ["LEAKSEQ1.1", "DRAFTSEQ1.1"],
+        "accenumb": keys[2:],
         "instcode": [inst.code], "code": [inst.code, task.code], "institution_code": [inst.code],
         "task_code": [task.code], "task_id": [str(task.id)], "taxon_id": taxon_ids, "family": [family],
         "fmt": ["csv", "xlsx", "pdf", "json"], "kind": ["csv", "xlsx"], "event_id": ["1", "2"], "job_id": ["1"], "assessment_id": ["1"], "path": ["style.css"], "lang": ["vi", "en"],

@@ -83,3 +83,24 @@ def report_counts(as_json: bool = typer.Option(False, "--json")):
         for name, n in rows:
             table.add_row(name, str(n))
         console.print(table)
+
+
+@export_app.command("insdc-source")
+def export_insdc_source(
+    out: Path = typer.Option(..., help="source-modifier table (TSV) for table2asn / BankIt"),
+    biosample: Path = typer.Option(None, help="also write a BioSample-style attribute sheet (TSV) here"),
+    all_records: bool = typer.Option(False, "--all", help="staff export: unpublished records and exact values"),
+    marker: str = typer.Option(None, help="only this marker (e.g. COI-5P, ITS, matK)"),
+):
+    """Sheets for submitting the registry's sequences to GenBank/ENA/DDBJ, vouchers as INST:COLL:ID."""
+    from ..services import insdc_export
+
+    with engine_for() as engine, Session(engine) as session, reported_errors():
+        table = insdc_export.source_table(session, staff=all_records, marker=marker)
+        sheet = insdc_export.biosample_sheet(session, staff=all_records, marker=marker) if biosample else None
+    for path, text in ((out, table), (biosample, sheet)):
+        if path is not None:
+            tmp = path.with_suffix(path.suffix + ".part")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+    console.print(f"{table.count(chr(10)) - 1} sequence(s) → {out}" + (f" and {biosample}" if biosample else ""))

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import select
 
 from genbank_registry.models import Institution
-from genbank_registry.services import dwca_export
+from genbank_registry.services import dwca_export, insdc_export
 from genbank_registry.services.mcpd_export import published_forms, template_bytes, write_mcpd
 from schemas import codes
 
@@ -22,7 +22,8 @@ from ..templating import render
 router = APIRouter()
 _TYPES = {"csv": "text/csv; charset=utf-8",
           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-          "zip": "application/zip"}
+          "zip": "application/zip",
+          "tsv": "text/tab-separated-values; charset=utf-8"}
 
 
 def _file(content: bytes, name: str, kind: str) -> Response:
@@ -64,3 +65,14 @@ def catalogue_dwca(session: SessionDep, institution: str | None = Query(None), c
     forms = list(published_forms(session, institution, category))
     dwca_export.write_archive(forms, session.exec(select(Institution)).all(), buffer)
     return _file(buffer.getvalue(), "catalogue.dwca.zip", "zip")
+
+
+@router.get("/downloads/sequences.source.tsv", include_in_schema=False)
+def sequences_source_table(session: SessionDep):
+    """INSDC source-modifier table of the published sequences (generalised, no personal names)."""
+    return _file(insdc_export.source_table(session).encode("utf-8"), "sequences.source.tsv", "tsv")
+
+
+@router.get("/downloads/sequences.biosample.tsv", include_in_schema=False)
+def sequences_biosample_sheet(session: SessionDep):
+    return _file(insdc_export.biosample_sheet(session).encode("utf-8"), "sequences.biosample.tsv", "tsv")
