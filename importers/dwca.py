@@ -66,6 +66,11 @@ class DwcaReader(RecordReader):
             raise
         self.title = self._eml_text("dataset/title")
         self._extensions = {ext.file_descriptor.type: ext for ext in self._reader.extension_files}
+        self.core_file = os.path.basename(self._reader.core_file_location or "core")
+        occurrences = self._extensions.get(OCCURRENCE)
+        # Where occurrence rows come from, for reports: the core file, or the Occurrence extension's file.
+        self.occurrence_file = (os.path.basename(occurrences.file_descriptor.file_location) if occurrences
+                                else self.core_file)
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -233,7 +238,7 @@ class DwcaReader(RecordReader):
         return out
 
     def __iter__(self) -> Iterator[OccurrenceRow | EventRow]:
-        core_label = os.path.basename(self._reader.core_file_location or "core")
+        core_label = self.core_file
         for row in self._data_rows(core_label, iter(self._reader)):
             if self.core_type == OCCURRENCE:
                 occ = self._build(OccurrenceRow, _OCC_FIELDS, row, core_label, line=self._line(row))

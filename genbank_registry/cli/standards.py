@@ -97,7 +97,8 @@ def import_dwca(
             with progress_bar() as progress:
                 task = progress.add_task("DwC-A", total=None)
                 result = dwca_loader.import_dwca(engine, archive, dry_run=dry_run, publish=publish,
-                                                 on_duplicate=on_duplicate, progress=lambda n: progress.advance(task, n))
+                                                 on_duplicate=on_duplicate, created_by=getpass.getuser(),
+                                                 progress=lambda n: progress.advance(task, n))
         except dwca_format.ArchiveError as exc:
             fail(str(exc))
     report_path = report or archive.with_name(archive.name.removesuffix(".zip") + ".report.csv")
