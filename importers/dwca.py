@@ -237,6 +237,16 @@ class DwcaReader(RecordReader):
                 out.append(self._build(MeasurementRow, _MOF_FIELDS, ext, "measurementorfact", core_id=core_row.id))
         return out
 
+    def _merge_event(self, occ: OccurrenceRow, row) -> None:
+        """An Event extension of an Occurrence core (our export's event.txt) describes the occurrence's
+        sampling event: its terms fill what the occurrence row leaves empty."""
+        for ext in row.extensions:
+            if ext.rowtype == EVENT:
+                event = self._build(OccurrenceRow, _OCC_FIELDS, ext, "event")
+                for name in event.model_fields_set:
+                    if getattr(occ, name) in (None, ""):
+                        setattr(occ, name, getattr(event, name))
+
     def __iter__(self) -> Iterator[OccurrenceRow | EventRow]:
         core_label = self.core_file
         for row in self._data_rows(core_label, iter(self._reader)):
@@ -245,6 +255,7 @@ class DwcaReader(RecordReader):
                 if not occ.occurrence_id and row.id:
                     occ.occurrence_id = row.id
                 occ.measurements = self._measurements(row)
+                self._merge_event(occ, row)
                 yield occ
                 continue
             event = self._build(EventRow, _EVENT_FIELDS, row, core_label, line=self._line(row),
