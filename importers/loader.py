@@ -54,6 +54,7 @@ class _Row(dict):
 _ENUM_COLUMNS = ("category", "conservation_mode", "lifecycle_stage", "publication_status", "via")
 # What an accession "is" on the audit trail (as services.audit.ACCESSION_FIELDS).
 _AUDIT_FIELDS = tuple(AccessionBase.model_fields) + ("institution_id", "taxon_id", "task_id")
+_DATE_FIELDS = {name for name, f in AccessionBase.model_fields.items() if "datetime.date" in str(f.annotation)}
 
 
 def _json_value(value):
@@ -151,8 +152,8 @@ class _Writer:
         self.audits: list[dict] = []  # audit_event rows of the current chunk
         self.actor = options.created_by or "system"
         # A created record's audit event lists what the file wrote: its columns' fields and the links.
-        self.audit_fields = tuple(f for f in _AUDIT_FIELDS
-                                  if f in self.fields or f in ("category", "institution_id", "taxon_id"))
+        written = [f for f in _AUDIT_FIELDS if f in self.fields or f in ("category", "institution_id", "taxon_id")]
+        self.audit_fields = ([f for f in written if f not in _DATE_FIELDS], [f for f in written if f in _DATE_FIELDS])
 
     def write(self, pending: list[tuple[int, AccessionCreate]]) -> None:
         by_inst: dict[int, dict[str, tuple[int, AccessionCreate]]] = {}
@@ -225,9 +226,14 @@ class _Writer:
         ids = dict(self.session.connection().execute(
             select(Accession.accenumb, Accession.id).where(Accession.institution_id == inst_id,
                                                            Accession.accenumb.in_(numbers))).all())
+        fields, dates = self.audit_fields
         for row in added:
-            self._audit(ids[row["accenumb"]], "create",
-                        {f: [None, _json_value(row[f])] for f in self.audit_fields if row[f] is not None}, now)
+            # Values go to JSON as they are (str, numbers, StrEnums); only dates need converting.
+            changes = {f: [None, v] for f in fields if (v := row[f]) is not None}
+            for f in dates:
+                if row[f] is not None:
+                    changes[f] = [None, row[f].isoformat()]
+            self._audit(ids[row["accenumb"]], "create", changes, now)
 
     def flush_audit(self) -> None:
         if self.audits:
