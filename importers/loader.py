@@ -227,9 +227,10 @@ class _Writer:
             select(Accession.accenumb, Accession.id).where(Accession.institution_id == inst_id,
                                                            Accession.accenumb.in_(numbers))).all())
         fields, dates = self.audit_fields
+        values_of = itemgetter(*fields)
         for row in added:
             # Values go to JSON as they are (str, numbers, StrEnums); only dates need converting.
-            changes = {f: [None, v] for f in fields if (v := row[f]) is not None}
+            changes = {f: [None, v] for f, v in zip(fields, values_of(row)) if v is not None}
             for f in dates:
                 if row[f] is not None:
                     changes[f] = [None, row[f].isoformat()]
