@@ -66,6 +66,11 @@ class DwcaReader(RecordReader):
             raise
         self.title = self._eml_text("dataset/title")
         self._extensions = {ext.file_descriptor.type: ext for ext in self._reader.extension_files}
+        self.core_file = os.path.basename(self._reader.core_file_location or "core")
+        occurrences = self._extensions.get(OCCURRENCE)
+        # Where occurrence rows come from, for reports: the core file, or the Occurrence extension's file.
+        self.occurrence_file = (os.path.basename(occurrences.file_descriptor.file_location) if occurrences
+                                else self.core_file)
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -232,14 +237,25 @@ class DwcaReader(RecordReader):
                 out.append(self._build(MeasurementRow, _MOF_FIELDS, ext, "measurementorfact", core_id=core_row.id))
         return out
 
+    def _merge_event(self, occ: OccurrenceRow, row) -> None:
+        """An Event extension of an Occurrence core (our export's event.txt) describes the occurrence's
+        sampling event: its terms fill what the occurrence row leaves empty."""
+        for ext in row.extensions:
+            if ext.rowtype == EVENT:
+                event = self._build(OccurrenceRow, _OCC_FIELDS, ext, "event")
+                for name in event.model_fields_set:
+                    if getattr(occ, name) in (None, ""):
+                        setattr(occ, name, getattr(event, name))
+
     def __iter__(self) -> Iterator[OccurrenceRow | EventRow]:
-        core_label = os.path.basename(self._reader.core_file_location or "core")
+        core_label = self.core_file
         for row in self._data_rows(core_label, iter(self._reader)):
             if self.core_type == OCCURRENCE:
                 occ = self._build(OccurrenceRow, _OCC_FIELDS, row, core_label, line=self._line(row))
                 if not occ.occurrence_id and row.id:
                     occ.occurrence_id = row.id
                 occ.measurements = self._measurements(row)
+                self._merge_event(occ, row)
                 yield occ
                 continue
             event = self._build(EventRow, _EVENT_FIELDS, row, core_label, line=self._line(row),

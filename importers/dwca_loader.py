@@ -1,8 +1,7 @@
 """Loading a Darwin Core Archive: specimen occurrences become accessions (through the core's upsert, one
-transaction per archive), MeasurementOrFact rows their characterization data.
-
-Observations and survey events are parsed into row objects and counted; storing them needs the biodiversity
-survey tables, which this module does not own (see docs/standards.md, "What is not wired yet").
+transaction per archive), MeasurementOrFact rows their characterization data; sampling events with their
+occurrences (and observations that name their event) become survey data through the survey loader. One import
+batch records it all, also a refused archive.
 """
 from __future__ import annotations
 
@@ -14,14 +13,19 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from genbank_registry.errors import InvalidRecord, NotFound
-from genbank_registry.models import Accession, ImportBatch
+from genbank_registry.models import Accession
 from genbank_registry.services import catalogue
+from genbank_registry.services.audit import Actor
 from schemas import codes
+from schemas.accounts import AuditVia, Role
 from schemas.catalogue import AccessionBase
 from schemas.standards import DYNAMIC_FIELDS, EventRow, ImportProblem, OccurrenceRow
 
-from .dwca import DwcaReader
-from .loader import ImportResult, sha256_of, summary
+from .base import Problem
+from .dwca import ArchiveError, DwcaReader
+from .dwca_surveys import has_event, survey_rows
+from .loader import ImportResult, finish_batch, open_batch, record_refused, sha256_of, summary
+from .survey_loader import LoadResult, load_rows
 from .registry_index import RegistryIndex
 
 _ISO2_TO_ISO3 = {"VN": "VNM", "KH": "KHM", "LA": "LAO", "TH": "THA", "CN": "CHN", "PH": "PHL", "ID": "IDN",
@@ -83,65 +87,129 @@ def occurrence_to_accession(occ: OccurrenceRow, index: RegistryIndex, publish: b
 
 
 def import_dwca(engine: Engine, path: Path | str, *, dry_run: bool = False, publish: bool = False,
-                on_duplicate: str = "skip", progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Read the archive and store its specimens; the parsed observations and events are in `result.parsed`."""
+                on_duplicate: str = "skip", progress: Callable[[int], None] | None = None,
+                created_by: str | None = None) -> ImportResult:
+    """Read the archive; store its specimens as accessions and its survey events and observations through the
+    survey loader, all under one import batch. Everything read is also in `result.parsed`."""
     path = Path(path)
     result = ImportResult(source=path.name, format="dwca")
     observations: list[OccurrenceRow] = []
     events: list[EventRow] = []
-    with DwcaReader(path) as archive, Session(engine, expire_on_commit=False) as session:
-        index = RegistryIndex(session)
-        for record in archive:
-            result.rows += 1
-            if progress:
-                progress(1)
-            if isinstance(record, EventRow):
-                events.append(record)
-                continue
-            if not record.is_specimen:
-                observations.append(record)
-                continue
-            try:
-                data = occurrence_to_accession(record, index, publish)
-                existing = _existing(session, index, data)
-                if existing is not None and not publish:
-                    data["publication_status"] = existing.publication_status  # a re-import never unpublishes
-                savepoint = session.begin_nested()
-                try:
-                    _, outcome = catalogue.upsert_accession(session, data)
-                except BaseException:
-                    savepoint.rollback()  # this record only: the archive's other records stay
-                    raise
-                if outcome == "updated" and on_duplicate != "update":
-                    savepoint.rollback()  # the registry's values stay; the archive's are reported
-                    _duplicate(result, record, on_duplicate)
-                    continue
-                savepoint.commit()
-                setattr(result, outcome, getattr(result, outcome) + 1)
-            except (InvalidRecord, NotFound, ValueError) as exc:
-                result.rejected += 1
-                result.problems.append(_problem(record, exc))
-        result.problems[:0] = archive.problems
-        if observations or events:
-            result.notes.append(
-                f"{len(observations)} observations and {len(events)} sampling events "
-                f"({sum(len(e.occurrences) for e in events)} occurrences) were read but not stored: the survey "
-                f"tables are not part of this registry version yet.")
-        result.parsed = {"observations": observations, "events": events}
-        result.status = codes.ImportStatus.COMPLETED
-        if dry_run:
-            session.rollback()
-            return result
-        batch = ImportBatch(format="dwca", source_filename=path.name,
-                            checksum=sha256_of(path) if path.is_file() else None, status=result.status,
-                            added=result.added, updated=result.updated, unchanged=result.unchanged,
-                            rejected=result.rejected, message=summary(result),
-                            report={"title": archive.title, "notes": result.notes,
-                                    "problems": [p.model_dump() for p in result.problems]})
-        session.add(batch)
-        session.commit()
-        result.written, result.batch_id = True, batch.id
+    checksum = sha256_of(path) if path.is_file() else None
+    try:
+        archive = DwcaReader(path)
+    except ArchiveError as exc:
+        if not dry_run and path.exists():
+            record_refused(engine, "dwca", path, str(exc), checksum, created_by)
+        raise
+    batch_id = None if dry_run else open_batch(engine, "dwca", path.name, checksum, created_by)
+    actor = Actor(username=created_by or "system", role=Role.ADMIN, via=AuditVia.IMPORT, batch_id=batch_id)
+    try:
+        with archive, Session(engine, expire_on_commit=False) as session:
+            index = RegistryIndex(session)
+            for record in archive:
+                result.rows += 1
+                if progress:
+                    progress(1)
+                if isinstance(record, EventRow):
+                    events.append(record)
+                elif not record.is_specimen:
+                    observations.append(record)
+                else:
+                    _specimen(session, index, record, result, publish, on_duplicate, actor)
+            result.problems[:0] = archive.problems
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+            occurrence_file = archive.occurrence_file
+            title = archive.title
+    except ArchiveError as exc:
+        if batch_id is not None:
+            finish_batch(engine, batch_id, codes.ImportStatus.FAILED, str(exc), {"problems": [], "notes": [str(exc)]})
+        raise
+    result.parsed = {"observations": observations, "events": events}
+    surveys = _store_surveys(engine, path, events, observations, occurrence_file, result, dry_run, batch_id,
+                             created_by)
+    result.status = codes.ImportStatus.FAILED if surveys is not None and not surveys.ok else codes.ImportStatus.COMPLETED
+    if dry_run:
+        return result
+    finish_batch(engine, batch_id, result.status, summary(result),
+                 {"title": title, "notes": result.notes, "problems": [p.model_dump() for p in result.problems],
+                  **({"survey": surveys.counts} if surveys is not None else {})},
+                 counts=(result.added, result.updated, result.unchanged, result.rejected))
+    result.written, result.batch_id = result.status == codes.ImportStatus.COMPLETED, batch_id
     return result
+
+
+def _specimen(session: Session, index: RegistryIndex, record: OccurrenceRow, result: ImportResult, publish: bool,
+              on_duplicate: str, actor: Actor) -> None:
+    try:
+        data = occurrence_to_accession(record, index, publish)
+        existing = _existing(session, index, data)
+        if existing is not None and not publish:
+            data["publication_status"] = existing.publication_status  # a re-import never unpublishes
+        savepoint = session.begin_nested()
+        try:
+            _, outcome = catalogue.upsert_accession(session, data, actor)
+        except BaseException:
+            savepoint.rollback()  # this record only: the archive's other records stay
+            raise
+        if outcome == "updated" and on_duplicate != "update":
+            savepoint.rollback()  # the registry's values stay; the archive's are reported
+            _duplicate(result, record, on_duplicate)
+            return
+        savepoint.commit()
+        setattr(result, outcome, getattr(result, outcome) + 1)
+    except (InvalidRecord, NotFound, ValueError) as exc:
+        result.rejected += 1
+        result.problems.append(_problem(record, exc))
+
+
+def _store_surveys(engine: Engine, path: Path, events: list[EventRow], observations: list[OccurrenceRow],
+                   occurrence_file: str, result: ImportResult, dry_run: bool, batch_id: int | None,
+                   created_by: str | None) -> LoadResult | None:
+    """Survey occurrences go through the survey loader (all or nothing, like a survey CSV); observations
+    without a sampling event are counted and reported as not stored."""
+    loose = [o for o in observations if not has_event(o)]
+    if loose:
+        result.notes.append(
+            f"{len(loose)} observations were not stored: they name no sampling event (eventID and eventDate), "
+            f"and the registry keeps observations only as survey occurrences counted in a sampling event. Add "
+            f"eventID and eventDate (and locationID) to store them as survey data.")
+    empty = [e.event_id for e in events if not e.occurrences]
+    if empty:
+        result.notes.append(f"{len(empty)} sampling event(s) without occurrences were not stored "
+                            f"({', '.join(empty[:5])}): the registry stores a survey as taxa counted in events.")
+    if any(e.measurements for e in events):
+        result.notes.append("MeasurementOrFact rows of sampling events (e.g. water temperature) were not stored: "
+                            "the registry keeps measurements for specimens only.")
+    parsed = list(survey_rows(events, observations, f"{path.name}:{occurrence_file}"))
+    if not parsed:
+        return None
+    if dry_run:
+        problems = [p for item in parsed for p in item.problems]
+        result.problems.extend(_as_import_problem(p) for p in problems)
+        result.rejected += sum(1 for item in parsed if item.problems)
+        return None
+    loaded = load_rows(engine, parsed, source=path.name, fmt="dwca", created_by=created_by, batch_id=batch_id)
+    result.problems.extend(_as_import_problem(p) for p in loaded.problems)
+    result.rejected += loaded.counts["rejected"]
+    if loaded.ok:
+        for outcome in ("added", "updated", "unchanged"):
+            setattr(result, outcome, getattr(result, outcome) + loaded.counts[outcome])
+        result.notes.append(f"{len(parsed)} survey occurrences in {len(events) or len(parsed)} sampling "
+                            f"event(s) stored as survey data (reports: genbank-registry report diversity).")
+    else:
+        result.notes.append(f"{len(parsed)} survey occurrences: nothing stored, {len(loaded.problems)} problem(s); "
+                            f"a survey is stored whole, fix them and import the archive again.")
+    return loaded
+
+
+def _as_import_problem(p: Problem) -> ImportProblem:
+    return ImportProblem(row=p.line, column=f"{p.file.split(':')[-1]}:{p.column}",
+                         value="" if p.value is None else str(p.value), problem=p.message,
+                         suggestion="fix the value in the archive and import it again")
 
 
 def _existing(session: Session, index: RegistryIndex, data: dict) -> Accession | None:

@@ -9,6 +9,7 @@ names or private notes, so re-importing an export must not erase them).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,12 +21,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from genbank_registry.models import Accession, ImportBatch, utcnow
+from genbank_registry.models_accounts import AuditEvent
 from genbank_registry.services.search_index import IndexBuilder
 from genbank_registry.services.search_text import SearchTextBuilder
 from schemas import codes
+from schemas.accounts import AuditVia
 from schemas.catalogue import AccessionBase, AccessionCreate
 from schemas.standards import ImportProblem
 
+from .base import ReaderError
 from .mcpd import McpdReader, PassportValidator
 from .registry_index import RegistryIndex
 
@@ -47,7 +51,16 @@ class _Row(dict):
     __getattr__ = dict.__getitem__
 
 
-_ENUM_COLUMNS = ("category", "conservation_mode", "lifecycle_stage", "publication_status")
+_ENUM_COLUMNS = ("category", "conservation_mode", "lifecycle_stage", "publication_status", "via")
+# What an accession "is" on the audit trail (as services.audit.ACCESSION_FIELDS).
+_AUDIT_FIELDS = tuple(AccessionBase.model_fields) + ("institution_id", "taxon_id", "task_id")
+_DATE_FIELDS = {name for name, f in AccessionBase.model_fields.items() if "datetime.date" in str(f.annotation)}
+
+
+def _json_value(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value if value is None or isinstance(value, (int, float, list, dict)) or type(value) is str else str(value)
 
 
 def _plain(value):
@@ -134,7 +147,13 @@ class _Writer:
         self.search = SearchTextBuilder(session)
         self.written: dict[int, list[str]] = {}  # institution id → numbers added or changed by this file
         self.table = Accession.__table__
-        self._sql: str | None = None
+        self.audit_table = AuditEvent.__table__
+        self._sql: dict[str, tuple] = {}
+        self.audits: list[dict] = []  # audit_event rows of the current chunk
+        self.actor = options.created_by or "system"
+        # A created record's audit event lists what the file wrote: its columns' fields and the links.
+        written = [f for f in _AUDIT_FIELDS if f in self.fields or f in ("category", "institution_id", "taxon_id")]
+        self.audit_fields = ([f for f in written if f not in _DATE_FIELDS], [f for f in written if f in _DATE_FIELDS])
 
     def write(self, pending: list[tuple[int, AccessionCreate]]) -> None:
         by_inst: dict[int, dict[str, tuple[int, AccessionCreate]]] = {}
@@ -143,6 +162,7 @@ class _Writer:
         now = utcnow()
         inserts = []
         for inst_id, items in by_inst.items():
+            added = []
             existing = {a.accenumb: a for a in self.session.exec(
                 select(Accession).where(Accession.institution_id == inst_id, Accession.accenumb.in_(list(items))))}
             for accenumb, (row, data) in items.items():
@@ -154,38 +174,72 @@ class _Writer:
                 values = dict(zip(_BASE_LIST, _BASE_GETTER(data.__dict__)))
                 values.update(institution_id=inst_id, taxon_id=taxon_id, task_id=None, created_at=now, updated_at=now)
                 values["search_text"] = self.search.text(_Row(values))
-                inserts.append(values)
+                added.append(values)
                 self.written.setdefault(inst_id, []).append(accenumb)
-        if inserts:
-            self._insert(inserts)
+            if added:
+                self._insert(added)
+                self._audit_added(inst_id, added, now)
+                inserts += added
         self.result.added += len(inserts)
+        self.session.flush()  # updated accessions first: their audit rows refer to them
+        self.flush_audit()
 
     def _insert(self, rows: list[dict]) -> None:
+        self._bulk(self.table, rows)
+
+    def _bulk(self, table, rows: list[dict]) -> None:
         """One executemany through the driver. SQLAlchemy's per-row parameter processing for ~60 columns cost
         more than everything else in an import; the dialect's own bind processors still convert each value."""
         conn = self.session.connection()
         dialect = conn.dialect
-        if self._sql is None:
-            columns = [c for c in self.table.columns if c.name != "id"]
-            self._columns = [c.name for c in columns]
-            self._getter = itemgetter(*self._columns)
-            self._processors = [(i, _memo(proc) if isinstance(c.type, DateTime) else proc)
-                                for i, c in enumerate(columns)
-                                if (proc := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+        if table.name not in self._sql:
+            columns = [c for c in table.columns if c.name != "id"]
+            names = [c.name for c in columns]
+            processors = [(i, _memo(proc) if isinstance(c.type, DateTime) else proc)
+                          for i, c in enumerate(columns)
+                          if (proc := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None]
             # Enum defaults (publication status, lifecycle stage) go to the driver as their plain values.
-            self._processors += [(i, _plain) for i, c in enumerate(columns) if c.name in _ENUM_COLUMNS]
+            processors += [(i, _plain) for i, c in enumerate(columns) if c.name in _ENUM_COLUMNS]
             mark = "?" if dialect.paramstyle == "qmark" else "%s"
             quote = dialect.identifier_preparer.quote
-            self._sql = (f"INSERT INTO {quote(self.table.name)} ({', '.join(quote(c) for c in self._columns)}) "
-                         f"VALUES ({', '.join([mark] * len(self._columns))})")
+            sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in names)}) "
+                   f"VALUES ({', '.join([mark] * len(names))})")
+            self._sql[table.name] = (sql, itemgetter(*names), processors)
+        sql, getter, processors = self._sql[table.name]
         params = []
-        getter, processors = self._getter, self._processors
         for row in rows:
             values = list(getter(row))
             for i, proc in processors:
                 values[i] = proc(values[i])
             params.append(tuple(values))
-        conn.exec_driver_sql(self._sql, params)
+        conn.exec_driver_sql(sql, params)
+
+    def _audit(self, entity_id: int, action: str, changes: dict, now) -> None:
+        self.audits.append({"at": now, "actor": self.actor, "actor_id": None, "via": AuditVia.IMPORT,
+                            "batch_id": self.result.batch_id, "entity": "accession", "entity_id": entity_id,
+                            "action": action, "changes": changes, "snapshot": None, "note": None})
+
+    def _audit_added(self, inst_id: int, added: list[dict], now) -> None:
+        """Created accessions on the audit trail: their ids in one query per institution, then the fields
+        the file wrote (those with a value) as {field: [None, value]}; no full snapshot, to stay fast."""
+        numbers = [row["accenumb"] for row in added]
+        ids = dict(self.session.connection().execute(
+            select(Accession.accenumb, Accession.id).where(Accession.institution_id == inst_id,
+                                                           Accession.accenumb.in_(numbers))).all())
+        fields, dates = self.audit_fields
+        values_of = itemgetter(*fields)
+        for row in added:
+            # Values go to JSON as they are (str, numbers, StrEnums); only dates need converting.
+            changes = {f: [None, v] for f, v in zip(fields, values_of(row)) if v is not None}
+            for f in dates:
+                if row[f] is not None:
+                    changes[f] = [None, row[f].isoformat()]
+            self._audit(ids[row["accenumb"]], "create", changes, now)
+
+    def flush_audit(self) -> None:
+        if self.audits:
+            self._bulk(self.audit_table, self.audits)
+            self.audits = []
 
     def _existing(self, acc: Accession, row: int, data: AccessionCreate, taxon_id: int | None, now) -> None:
         wanted = {f: getattr(data, f) for f in self.fields}
@@ -214,6 +268,8 @@ class _Writer:
             return
         for f, (_, new) in changed.items():
             setattr(acc, f, new)
+        self._audit(acc.id, "update", {f: [_json_value(old), _json_value(new)] for f, (old, new) in changed.items()},
+                    now)
         acc.search_text = self.search.text(acc)
         acc.updated_at = now
         self.session.add(acc)
@@ -237,8 +293,16 @@ def import_mcpd(engine: Engine, path: Path | str, options: ImportOptions | None 
     """Validate and load an MCPD CSV/XLSX file; see the module doc for what is written when."""
     options = options or ImportOptions()
     path = Path(path)
-    reader = McpdReader(path)
+    try:
+        reader = McpdReader(path)
+    except ReaderError as exc:
+        if not options.dry_run and path.is_file():
+            record_refused(engine, "mcpd", path, str(exc), sha256_of(path), options.created_by)
+        raise
     result = ImportResult(source=path.name)
+    if not options.dry_run:
+        # Opened first so that the audit events written with each chunk can name it.
+        result.batch_id = open_batch(engine, "mcpd", path.name, sha256_of(path), options.created_by)
     result.problems.extend(reader.columns.problems)
     columns = reader.columns.columns
     if "INSTCODE" not in columns and not options.institution:
@@ -254,21 +318,28 @@ def import_mcpd(engine: Engine, path: Path | str, options: ImportOptions | None 
         abort = options.on_error == "abort"
         writing = not (abort and result.errors)
         pending: list[tuple[int, AccessionCreate]] = []
-        for row, cells in reader:
-            result.rows += 1
-            data, problems = validator.validate(row, cells)
-            if problems:
-                result.problems.extend(problems)
-            if data is None:
-                result.rejected += 1
-                writing = writing and not abort
-            elif writing:
-                pending.append((row, data))
-                if len(pending) >= options.chunk_size:
-                    writer.write(pending)
-                    pending = []
-            if progress:
-                progress(1)
+        try:
+            for row, cells in reader:
+                result.rows += 1
+                data, problems = validator.validate(row, cells)
+                if problems:
+                    result.problems.extend(problems)
+                if data is None:
+                    result.rejected += 1
+                    writing = writing and not abort
+                elif writing:
+                    pending.append((row, data))
+                    if len(pending) >= options.chunk_size:
+                        writer.write(pending)
+                        pending = []
+                if progress:
+                    progress(1)
+        except ReaderError as exc:
+            session.rollback()
+            if result.batch_id is not None:
+                finish_batch(engine, result.batch_id, codes.ImportStatus.FAILED, str(exc),
+                             {"problems": [p.model_dump() for p in result.problems], "notes": [str(exc)]})
+            raise
         if writing and pending:
             writer.write(pending)
         writing = writing and not (abort and result.errors)
@@ -283,28 +354,53 @@ def import_mcpd(engine: Engine, path: Path | str, options: ImportOptions | None 
             return result
         if writing:
             writer.refresh_public_index()
-            batch = _batch(path, options, result)
-            session.add(batch)
-            session.commit()
-            result.written, result.batch_id = True, batch.id
+            _fill_batch(session.get(ImportBatch, result.batch_id), options, result)
+            session.commit()  # the records, their audit events and the finished batch together
+            result.written = True
             return result
     # Nothing was stored, but the attempt and its report are: the curator fixes the file from it.
     with Session(engine) as session:
-        batch = _batch(path, options, result)
-        session.add(batch)
+        _fill_batch(session.get(ImportBatch, result.batch_id), options, result)
         session.commit()
-        result.batch_id = batch.id
     return result
 
 
-def _batch(path: Path, options: ImportOptions, result: ImportResult) -> ImportBatch:
-    return ImportBatch(
-        format=result.format, source_filename=path.name, checksum=sha256_of(path), created_by=options.created_by,
-        status=result.status, added=result.added, updated=result.updated, unchanged=result.unchanged,
-        rejected=result.rejected, finished_at=utcnow(), message=summary(result),
-        report={"options": {k: v for k, v in vars(options).items() if k != "chunk_size"}, "rows": result.rows,
-                "skipped": result.skipped, "notes": result.notes,
-                "problems": [p.model_dump() for p in result.problems]})
+def open_batch(engine: Engine, fmt: str, source: str, checksum: str | None, created_by: str | None) -> int:
+    """A running import batch, committed at once so its id is known to everything the import writes."""
+    with Session(engine) as session:
+        batch = ImportBatch(format=fmt, source_filename=source, checksum=checksum, created_by=created_by)
+        session.add(batch)
+        session.commit()
+        return batch.id
+
+
+def finish_batch(engine: Engine, batch_id: int, status: str, message: str | None, report: dict,
+                 counts: tuple[int, int, int, int] | None = None) -> None:
+    with Session(engine) as session:
+        batch = session.get(ImportBatch, batch_id)
+        if counts is not None:
+            batch.added, batch.updated, batch.unchanged, batch.rejected = counts
+        batch.status, batch.message, batch.report, batch.finished_at = status, message, report, utcnow()
+        session.add(batch)
+        session.commit()
+
+
+def record_refused(engine: Engine, fmt: str, path: Path, message: str, checksum: str | None,
+                   created_by: str | None) -> int:
+    """A file refused as a whole (unreadable, broken archive) is still an attempt `import batches` shows."""
+    batch_id = open_batch(engine, fmt, path.name, checksum, created_by)
+    finish_batch(engine, batch_id, codes.ImportStatus.FAILED, message,
+                 {"problems": [], "notes": [message], "refused": True})
+    return batch_id
+
+
+def _fill_batch(batch: ImportBatch, options: ImportOptions, result: ImportResult) -> None:
+    batch.status, batch.added, batch.updated = result.status, result.added, result.updated
+    batch.unchanged, batch.rejected, batch.finished_at = result.unchanged, result.rejected, utcnow()
+    batch.message = summary(result)
+    batch.report = {"options": {k: v for k, v in vars(options).items() if k != "chunk_size"}, "rows": result.rows,
+                    "skipped": result.skipped, "notes": result.notes,
+                    "problems": [p.model_dump() for p in result.problems]}
 
 
 def summary(result: ImportResult) -> str:

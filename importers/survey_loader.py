@@ -48,12 +48,15 @@ def _as_parsed(items: Iterable[Parsed | SurveyRow]) -> Iterable[Parsed]:
 
 def load_rows(engine: Engine, items: Iterable[Parsed | SurveyRow], *, source: str, fmt: str,
               checksum: str | None = None, created_by: str | None = None,
-              progress: Callable[[], None] | None = None) -> LoadResult:
-    with Session(engine) as s:
-        batch = ImportBatch(format=fmt, source_filename=source, checksum=checksum, created_by=created_by)
-        s.add(batch)
-        s.commit()
-        batch_id = batch.id
+              progress: Callable[[], None] | None = None, batch_id: int | None = None) -> LoadResult:
+    """`batch_id`: an import batch the caller already opened (a Darwin Core Archive with specimens and surveys
+    is one import); otherwise a batch is opened here."""
+    if batch_id is None:
+        with Session(engine) as s:
+            batch = ImportBatch(format=fmt, source_filename=source, checksum=checksum, created_by=created_by)
+            s.add(batch)
+            s.commit()
+            batch_id = batch.id
     result = LoadResult(batch_id, ImportStatus.RUNNING)
     name = Path(source).name
     with Session(engine) as session:

@@ -150,7 +150,14 @@ class OccurrenceRow(BaseModel):
     event_date: str | None = None
     country: str | None = None
     country_code: str | None = None
+    location_id: str | None = None
+    county: str | None = None
+    municipality: str | None = None
     locality: str | None = None
+    habitat: str | None = None
+    sampling_protocol: str | None = None
+    sample_size_value: float | None = None
+    sample_size_unit: str | None = None
     decimal_latitude: float | None = None
     decimal_longitude: float | None = None
     geodetic_datum: str | None = None

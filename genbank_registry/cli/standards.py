@@ -17,6 +17,7 @@ from schemas import codes
 from ..models import Institution
 from ..services import dwca_export
 from ..services.mcpd_export import published_forms, write_mcpd_csv, write_template
+from ..services.survey_export import public_survey_rows
 from .common import console, engine_for, fail, progress_bar, reported_errors
 from .groups import export_app, import_app
 
@@ -97,7 +98,8 @@ def import_dwca(
             with progress_bar() as progress:
                 task = progress.add_task("DwC-A", total=None)
                 result = dwca_loader.import_dwca(engine, archive, dry_run=dry_run, publish=publish,
-                                                 on_duplicate=on_duplicate, progress=lambda n: progress.advance(task, n))
+                                                 on_duplicate=on_duplicate, created_by=getpass.getuser(),
+                                                 progress=lambda n: progress.advance(task, n))
         except dwca_format.ArchiveError as exc:
             fail(str(exc))
     report_path = report or archive.with_name(archive.name.removesuffix(".zip") + ".report.csv")
@@ -139,9 +141,12 @@ def export_dwca(
     category: str = typer.Option(None, help=", ".join(c.value for c in codes.Category)),
     license_: str = typer.Option(dwca_export.DEFAULT_LICENSE, "--license", help="licence URI of the data"),
 ):
-    """Darwin Core Archive (meta.xml, eml.xml, occurrence.txt, measurementorfact.txt) of published accessions."""
+    """Darwin Core Archive (meta.xml, eml.xml, occurrence.txt, measurementorfact.txt, event.txt) of published
+    accessions and, without filters, the survey occurrences and their sampling events."""
     with engine_for() as engine, Session(engine) as session, reported_errors():
         institutions = session.exec(select(Institution).order_by(Institution.code)).all()
         forms = list(_published_forms(session, institution, category))
-        dwca_export.write_archive(forms, institutions, out, license_uri=license_)
-    console.print(f"{len(forms)} published accessions → {out}")
+        # Surveys are not an institution's or a category's: only the whole-registry archive carries them.
+        surveys = [] if institution or category else list(public_survey_rows(session))
+        dwca_export.write_archive(forms, institutions, out, license_uri=license_, surveys=surveys)
+    console.print(f"{len(forms)} published accessions, {len(surveys)} survey occurrences → {out}")

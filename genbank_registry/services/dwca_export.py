@@ -1,7 +1,11 @@
-"""Writing a Darwin Core Archive of public forms (for the CLI and for web downloads): meta.xml, eml.xml, occurrence.txt, measurementorfact.txt.
+"""Writing a Darwin Core Archive of public forms (for the CLI and for web downloads): meta.xml, eml.xml, occurrence.txt, measurementorfact.txt, and event.txt when surveys are included.
 
 Only `AccessionPublic` objects go in, so coordinates are as published (generalised or withheld) and
 dataGeneralizations / informationWithheld say so; contacts are institutions with their public addresses.
+Survey occurrences (`services.survey_export.public_survey_rows`, already generalised for sensitive taxa) join
+the specimens in the Occurrence core as HumanObservation rows with their eventID and counts; their sampling
+events go in event.txt, an Event extension row per occurrence (a Darwin Core Archive has one core, and the
+specimens have no sampling event), which GBIF and python-dwca-reader read as the occurrence's event.
 """
 from __future__ import annotations
 
@@ -31,6 +35,13 @@ OCCURRENCE_TERMS = (
     ("minimumElevationInMeters", DWC), ("maximumElevationInMeters", DWC), ("license", DC), ("rightsHolder", DC),
     ("dataGeneralizations", DWC), ("informationWithheld", DWC), ("dynamicProperties", DWC),
 )
+# Core columns only an archive with surveys has (the specimen-only archive keeps its columns).
+SURVEY_CORE_TERMS = (("eventID", DWC), ("individualCount", DWC), ("organismQuantity", DWC),
+                     ("organismQuantityType", DWC), ("occurrenceStatus", DWC))
+EVENT_TERMS = ("eventID", "eventDate", "locationID", "habitat", "samplingProtocol", "sampleSizeValue",
+               "sampleSizeUnit", "countryCode", "stateProvince", "county", "municipality", "decimalLatitude",
+               "decimalLongitude", "geodeticDatum", "coordinateUncertaintyInMeters", "dataGeneralizations",
+               "informationWithheld")
 MOF_TERMS = ("measurementType", "measurementValue", "measurementUnit", "measurementMethod",
              "measurementDeterminedDate", "measurementRemarks")
 
@@ -77,6 +88,32 @@ def occurrence_row(p: AccessionPublic, license_uri: str) -> dict[str, str]:
     }
 
 
+def survey_occurrence_row(row: dict, license_uri: str) -> dict[str, str]:
+    """A survey occurrence (a public survey row) in the Occurrence core."""
+    placed = row["decimalLatitude"] is not None
+    out = {term: _num(row.get(term)) if row.get(term) is not None else "" for term, _ in SURVEY_CORE_TERMS}
+    out.update({
+        "occurrenceID": row["occurrenceID"], "basisOfRecord": "HumanObservation",
+        "scientificName": row["scientificName"], "vernacularName": row["vernacularName"] or "",
+        "eventDate": row["eventDate"], "countryCode": "VN", "stateProvince": "Cần Thơ",
+        "county": row["county"] or "", "municipality": row["municipality"] or "",
+        "decimalLatitude": _num(row["decimalLatitude"]), "decimalLongitude": _num(row["decimalLongitude"]),
+        "geodeticDatum": "WGS84" if placed else "",
+        "coordinateUncertaintyInMeters": _num(row["coordinateUncertaintyInMeters"]), "license": license_uri,
+        "dataGeneralizations": row["dataGeneralizations"] or "", "informationWithheld": row["informationWithheld"] or ""})
+    return out
+
+
+def event_row(row: dict) -> dict[str, str]:
+    """The occurrence's sampling event, in event.txt (linked by the occurrence's id)."""
+    out = {"id": row["occurrenceID"], "countryCode": "VN", "stateProvince": "Cần Thơ",
+           "geodeticDatum": "WGS84" if row["decimalLatitude"] is not None else ""}
+    for term in EVENT_TERMS:
+        if term not in out:
+            out[term] = _num(row.get(term)) if row.get(term) is not None else ""
+    return out
+
+
 def _tsv(rows: list[dict[str, str]], fields: Sequence[str]) -> str:
     buffer = io.StringIO()
     # meta.xml declares no quoting (fieldsEnclosedBy=""): tabs and line breaks inside values become spaces.
@@ -88,9 +125,20 @@ def _tsv(rows: list[dict[str, str]], fields: Sequence[str]) -> str:
     return buffer.getvalue()
 
 
-def meta_xml() -> str:
-    fields = "\n".join(f'    <field index="{i}" term="{ns}{term}"/>' for i, (term, ns) in enumerate(OCCURRENCE_TERMS))
+def core_terms(surveys: bool) -> tuple[tuple[str, str], ...]:
+    return OCCURRENCE_TERMS + SURVEY_CORE_TERMS if surveys else OCCURRENCE_TERMS
+
+
+def meta_xml(surveys: bool = False) -> str:
+    fields = "\n".join(f'    <field index="{i}" term="{ns}{term}"/>' for i, (term, ns) in enumerate(core_terms(surveys)))
     mof = "\n".join(f'    <field index="{i + 1}" term="{DWC}{t}"/>' for i, t in enumerate(MOF_TERMS))
+    events = "\n".join(f'    <field index="{i + 1}" term="{DWC}{t}"/>' for i, t in enumerate(EVENT_TERMS))
+    event_extension = f"""
+  <extension encoding="UTF-8" fieldsTerminatedBy="\\t" linesTerminatedBy="\\n" fieldsEnclosedBy="" ignoreHeaderLines="1" rowType="{DWC}Event">
+    <files><location>event.txt</location></files>
+    <coreid index="0"/>
+{events}
+  </extension>""" if surveys else ""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <archive xmlns="http://rs.tdwg.org/dwc/text/" metadata="eml.xml">
   <core encoding="UTF-8" fieldsTerminatedBy="\\t" linesTerminatedBy="\\n" fieldsEnclosedBy="" ignoreHeaderLines="1" rowType="{DWC}Occurrence">
@@ -102,7 +150,7 @@ def meta_xml() -> str:
     <files><location>measurementorfact.txt</location></files>
     <coreid index="0"/>
 {mof}
-  </extension>
+  </extension>{event_extension}
 </archive>
 """
 
@@ -146,28 +194,34 @@ def eml_xml(forms: Sequence[AccessionPublic], institutions, license_uri: str, ti
 
 def write_archive(forms: Sequence[AccessionPublic], institutions, target: Path | BinaryIO, *,
                   license_uri: str = DEFAULT_LICENSE,
-                  title: str = "Cơ sở dữ liệu nguồn gen TP. Cần Thơ / Can Tho gene fund registry") -> None:
-    """The archive into a file (written beside and renamed when done) or a binary stream (a web download)."""
+                  title: str = "Cơ sở dữ liệu nguồn gen TP. Cần Thơ / Can Tho gene fund registry",
+                  surveys: Sequence[dict] = ()) -> None:
+    """The archive into a file (written beside and renamed when done) or a binary stream (a web download).
+    `surveys`: public survey rows (services.survey_export) to include with their sampling events."""
     if not isinstance(target, (str, Path)):
-        _write_zip(forms, institutions, target, license_uri, title)
+        _write_zip(forms, institutions, target, license_uri, title, surveys)
         return
     path = Path(target)
     tmp = path.with_name(path.name + ".part")
-    _write_zip(forms, institutions, tmp, license_uri, title)
+    _write_zip(forms, institutions, tmp, license_uri, title, surveys)
     tmp.replace(path)
 
 
-def _write_zip(forms, institutions, target, license_uri: str, title: str) -> None:
+def _write_zip(forms, institutions, target, license_uri: str, title: str, surveys: Sequence[dict]) -> None:
     occurrences = [occurrence_row(p, license_uri) for p in forms]
+    occurrences += [survey_occurrence_row(r, license_uri) for r in surveys]
     mof = [{"id": occurrence_id(p), "measurementType": c.descriptor, "measurementValue": c.value,
             "measurementUnit": c.unit or "", "measurementMethod": c.method or "",
             "measurementDeterminedDate": c.observed_on.isoformat() if c.observed_on else "",
             "measurementRemarks": c.level}
            for p in forms for c in p.characterizations]
+    files = [("meta.xml", meta_xml(bool(surveys))), ("eml.xml", eml_xml(forms, institutions, license_uri, title)),
+             ("occurrence.txt", _tsv(occurrences, [t for t, _ in core_terms(bool(surveys))])),
+             ("measurementorfact.txt", _tsv(mof, ["id", *MOF_TERMS]))]
+    if surveys:
+        files.append(("event.txt", _tsv([event_row(r) for r in surveys], ["id", *EVENT_TERMS])))
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name, text in (("meta.xml", meta_xml()), ("eml.xml", eml_xml(forms, institutions, license_uri, title)),
-                           ("occurrence.txt", _tsv(occurrences, [t for t, _ in OCCURRENCE_TERMS])),
-                           ("measurementorfact.txt", _tsv(mof, ["id", *MOF_TERMS]))):
+        for name, text in files:
             info = zipfile.ZipInfo(name, date_time=(2021, 1, 1, 0, 0, 0))  # fixed: identical data, identical zip
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, text.encode("utf-8"))

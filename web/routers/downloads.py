@@ -14,6 +14,7 @@ from sqlmodel import select
 from genbank_registry.models import Institution
 from genbank_registry.services import dwca_export, insdc_export
 from genbank_registry.services.mcpd_export import published_forms, template_bytes, write_mcpd
+from genbank_registry.services.survey_export import public_survey_rows
 from schemas import codes
 
 from ..deps import SessionDep
@@ -63,7 +64,8 @@ def catalogue_dwca(session: SessionDep, institution: str | None = Query(None), c
     _check(session, institution, category)
     buffer = io.BytesIO()
     forms = list(published_forms(session, institution, category))
-    dwca_export.write_archive(forms, session.exec(select(Institution)).all(), buffer)
+    surveys = [] if institution or category else list(public_survey_rows(session))
+    dwca_export.write_archive(forms, session.exec(select(Institution)).all(), buffer, surveys=surveys)
     return _file(buffer.getvalue(), "catalogue.dwca.zip", "zip")
 
 
