@@ -22,13 +22,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, literal, or_, text
+from sqlalchemy import and_, case, column, func, literal, or_, table, text
 from sqlmodel import Session, select
 
 from schemas.catalogue import AccessionSummaryPublic
 from schemas.text import fold, query_tokens
 
-from ..models import Accession, VernacularName
+from ..models import VernacularName
+from ..models_search import FACET_COLUMNS, split_facet_values
 from ..models_search import AccessionIndex as Ix
 
 SORTS = ("relevance", "name", "accenumb", "newest")
@@ -115,26 +116,37 @@ def _c(column, dialect: str):
     return column.collate("C") if dialect == "postgresql" else column
 
 
-def _match(tokens: list[str], dialect: str):
-    if dialect == "sqlite":
-        fts = " ".join(f'"{t}"*' for t in tokens)
-        return Ix.accession_id.in_(text("SELECT rowid FROM accession_fts WHERE accession_fts MATCH :fts")
-                                .bindparams(fts=fts).columns(Accession.id))
-    return and_(*[Ix.search_words.regexp_match(r"\m" + t) for t in tokens])
+# SQLite: FTS5 over the public index's search words (migration 0009_search_speed), published rows only.
+_FTS = table("accession_fts_public", column("rowid"))
 
 
-def _conditions(query: SearchQuery, dialect: str) -> list:
+@dataclass
+class Where:
+    """A search's conditions on the index table; on SQLite a text query is an FTS5 MATCH joined to it."""
+
+    conds: list
+    fts: str | None = None  # the FTS5 query, SQLite only
+
+    @property
+    def fts_only(self) -> bool:
+        return self.fts is not None and len(self.conds) == 1
+
+
+def _conditions(query: SearchQuery, dialect: str) -> Where:
     # Only published accessions have an index row: services.search_index builds it from the public form,
     # which refuses drafts, and removes it when a record stops being published.
-    conds = []
+    where = Where([])
     tokens = query_tokens(query.q)
-    if tokens:
-        conds.append(_match(tokens, dialect))
+    if tokens and dialect == "sqlite":
+        where.fts = " ".join(f'"{t}"*' for t in tokens)
+        where.conds.append(text("accession_fts_public MATCH :fts").bindparams(fts=where.fts))
+    elif tokens:
+        where.conds.append(and_(*[Ix.search_words.regexp_match(r"\m" + t) for t in tokens]))
     for name, value in query.filters.items():
-        conds.append(FACET_BY_NAME[name].condition(value))
+        where.conds.append(FACET_BY_NAME[name].condition(value))
     if query.taxon_ids is not None:
-        conds.append(Ix.taxon_id.in_(query.taxon_ids))
-    return conds
+        where.conds.append(Ix.taxon_id.in_(query.taxon_ids))
+    return where
 
 
 def _rank(query: SearchQuery):
@@ -163,9 +175,18 @@ def _order(query: SearchQuery, dialect: str) -> list:
     return name
 
 
-def _base(stmt, conds, dialect: str = ""):
-    """Searches read the narrow index table alone, never the wide accession rows: that is most of their time."""
-    return stmt.select_from(Ix).where(*conds)
+def _base(stmt, where: Where):
+    """Searches read the index table alone, never the wide accession rows. On SQLite the full-text matches drive
+    the join (one primary-key probe per match), which is much cheaper than `id IN (matches)`: that builds a
+    temporary b-tree of every match first."""
+    source = Ix if where.fts is None else _FTS.join(Ix, Ix.accession_id == _FTS.c.rowid)
+    return stmt.select_from(source).where(*where.conds)
+
+
+def _count(session: Session, where: Where) -> int:
+    if where.fts_only:  # every row of the public FTS table is a published accession: no join needed
+        return session.exec(select(func.count()).select_from(_FTS).where(*where.conds)).one()
+    return session.exec(_base(select(func.count()), where)).one()
 
 
 def summary(acc_id: int, accenumb: str, ix: Ix) -> AccessionSummaryPublic:
@@ -180,13 +201,14 @@ def summary(acc_id: int, accenumb: str, ix: Ix) -> AccessionSummaryPublic:
 
 def search(session: Session, query: SearchQuery, *, facets: bool = True, suggest: bool = True) -> SearchResult:
     dialect = _dialect(session)
-    conds = _conditions(query, dialect)
-    total = session.exec(_base(select(func.count()), conds, dialect)).one()
-    rows = session.exec(_base(select(Ix.accession_id, Ix.accenumb, Ix), conds, dialect)
-                        .order_by(*_order(query, dialect)).limit(query.limit).offset(query.offset)).all()
-    result = SearchResult(query=query, total=total, items=[summary(i, n, ix) for i, n, ix in rows])
-    if facets:
-        result.facets = facet_counts(session, conds, dialect)
+    where = _conditions(query, dialect)
+    counts = facet_counts(session, where) if facets else {}
+    # Every result has exactly one category, so the category counts add up to the total: no count query.
+    total = sum(n for _, n in counts["category"]) if facets else _count(session, where)
+    rows = session.exec(_base(select(Ix.accession_id, Ix.accenumb, Ix), where)
+                        .order_by(*_order(query, dialect)).limit(query.limit).offset(query.offset)).all() \
+        if total else []
+    result = SearchResult(query=query, total=total, items=[summary(i, n, ix) for i, n, ix in rows], facets=counts)
     if suggest and total == 0 and query_tokens(query.q):
         result.suggestions = suggestions(session, query.q)
     return result
@@ -195,7 +217,7 @@ def search(session: Session, query: SearchQuery, *, facets: bool = True, suggest
 def matching_ids(session: Session, query: SearchQuery) -> list[int]:
     """Every matching id in result order (for the CSV download of the current result)."""
     dialect = _dialect(session)
-    return list(session.exec(_base(select(Ix.accession_id), _conditions(query, dialect), dialect)
+    return list(session.exec(_base(select(Ix.accession_id), _conditions(query, dialect))
                              .order_by(*_order(query, dialect))))
 
 
@@ -203,22 +225,24 @@ def map_points(session: Session, query: SearchQuery) -> tuple[list[tuple[float, 
     """Published points of the result as the public form gives them (generalised, category 1 absent), with the
     number of accessions at each, and how many results have no public point."""
     dialect = _dialect(session)
-    conds = _conditions(query, dialect)
+    where = _conditions(query, dialect)
     points = [(lat, lon, n) for lat, lon, n in session.exec(
-        _base(select(Ix.latitude, Ix.longitude, func.count()), conds, dialect).where(Ix.latitude.is_not(None))
+        _base(select(Ix.latitude, Ix.longitude, func.count()), where).where(Ix.latitude.is_not(None))
         .group_by(Ix.latitude, Ix.longitude).order_by(Ix.latitude, Ix.longitude))]
-    without = session.exec(_base(select(func.count()), conds, dialect).where(Ix.latitude.is_(None))).one()
+    without = session.exec(_base(select(func.count()), where).where(Ix.latitude.is_(None))).one()
     return points, without
 
 
-def facet_counts(session: Session, conds, dialect: str = "postgresql") -> dict[str, list[tuple[str | None, int]]]:
-    """Counts of every facet value in the current result, in one query: the facet columns are grouped together
-    (few distinct combinations) and split here; multi-valued facets count each value once per accession."""
-    cols = [getattr(Ix, f.column) for f in FACETS]
+def facet_counts(session: Session, where: Where) -> dict[str, list[tuple[str | None, int]]]:
+    """Counts of every facet value in the current result, in one query: the facet values of a row are grouped as
+    one string (`facet_values`, few distinct combinations) and split here; multi-valued facets count each value
+    once per accession."""
+    positions = [FACET_COLUMNS.index(f.column) for f in FACETS]
     counters = {f.name: Counter() for f in FACETS}
-    for *values, n in session.exec(_base(select(*cols, func.count()), conds, dialect).group_by(*cols)):
-        for facet, stored in zip(FACETS, values):
-            for v in facet.values(stored):
+    for joined, n in session.exec(_base(select(Ix.facet_values, func.count()), where).group_by(Ix.facet_values)):
+        stored = split_facet_values(joined)
+        for facet, i in zip(FACETS, positions):
+            for v in facet.values(stored[i]):
                 counters[facet.name][v] += n
     return {name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0] is None, str(kv[0])))
             for name, c in counters.items()}
