@@ -149,25 +149,38 @@ def _conditions(query: SearchQuery, dialect: str) -> Where:
     return where
 
 
-def _rank(query: SearchQuery):
+def _contains(column, part: str, dialect: str):
+    return (func.instr(column, part) if dialect == "sqlite" else func.strpos(column, part)) > 0
+
+
+def _has_word_starting(column, start: str, dialect: str):
+    """`column` (words separated by spaces) holds a word that begins with `start`. The same test as
+    `' ' || column LIKE '% start%'`, without building a string per row: ranking evaluates it for every match."""
+    return or_(func.substr(column, 1, len(start)) == start, _contains(column, " " + start, dialect))
+
+
+def _rank(query: SearchQuery, dialect: str):
     tokens = query_tokens(query.q)
     phrase = " ".join(tokens)
     exact = query.q.lower()
-    names = literal(" ") + Ix.name_text
-    return case(
-        (or_(func.lower(Ix.accenumb) == exact, func.lower(Ix.instcode + ":" + Ix.accenumb) == exact), 0),
-        ((literal("| ") + Ix.name_text).like(f"%| {phrase}%"), 1),
-        (names.like(f"% {phrase}%"), 2),
-        (and_(*[names.like(f"% {t}%") for t in tokens]), 3),
-        ((literal(" ") + Ix.search_words).like(f"% {phrase}%"), 4),
-        else_=5,
-    )
+    number = [func.lower(Ix.accenumb) == exact]
+    if ":" in exact:  # INSTCODE:ACCENUMB; without a colon the query cannot be one
+        number.append(func.lower(Ix.instcode + ":" + Ix.accenumb) == exact)
+    tiers = [
+        (or_(*number), 0),
+        (or_(func.substr(Ix.name_text, 1, len(phrase)) == phrase, _contains(Ix.name_text, "| " + phrase, dialect)), 1),
+        (_has_word_starting(Ix.name_text, phrase, dialect), 2),
+    ]
+    if len(tokens) > 1:  # with one word, tier 3 is tier 2
+        tiers.append((and_(*[_has_word_starting(Ix.name_text, t, dialect) for t in tokens]), 3))
+    tiers.append((_has_word_starting(Ix.search_words, phrase, dialect), 4))
+    return case(*tiers, else_=5)
 
 
 def _order(query: SearchQuery, dialect: str) -> list:
     name = [_c(Ix.sort_name, dialect), _c(Ix.instcode, dialect), _c(Ix.accenumb, dialect), Ix.accession_id]
     if query.sort == "relevance":
-        return [_rank(query), *name]
+        return [_rank(query, dialect), *name]
     if query.sort == "accenumb":
         return [_c(Ix.instcode, dialect), _c(Ix.accenumb, dialect), Ix.accession_id]
     if query.sort == "newest":
@@ -205,10 +218,13 @@ def search(session: Session, query: SearchQuery, *, facets: bool = True, suggest
     counts = facet_counts(session, where) if facets else {}
     # Every result has exactly one category, so the category counts add up to the total: no count query.
     total = sum(n for _, n in counts["category"]) if facets else _count(session, where)
-    rows = session.exec(_base(select(Ix.accession_id, Ix.accenumb, Ix), where)
-                        .order_by(*_order(query, dialect)).limit(query.limit).offset(query.offset)).all() \
-        if total else []
-    result = SearchResult(query=query, total=total, items=[summary(i, n, ix) for i, n, ix in rows], facets=counts)
+    # Rank ids only, then read the page's rows: the engine's sorter then carries one integer per match instead
+    # of every column of every match (a third of a broad query's time at 100k accessions).
+    ids = list(session.exec(_base(select(Ix.accession_id), where).order_by(*_order(query, dialect))
+                            .limit(query.limit).offset(query.offset))) if total else []
+    rows = {i: (n, ix) for i, n, ix in session.exec(
+        select(Ix.accession_id, Ix.accenumb, Ix).where(Ix.accession_id.in_(ids)))} if ids else {}
+    result = SearchResult(query=query, total=total, items=[summary(i, *rows[i]) for i in ids], facets=counts)
     if suggest and total == 0 and query_tokens(query.q):
         result.suggestions = suggestions(session, query.q)
     return result
