@@ -199,3 +199,11 @@ def test_an_upgraded_catalogue_searches_and_counts_facets_as_a_freshly_indexed_o
     migrate.downgrade(demo_url, "0008_procrastinate")
     migrate.upgrade(demo_url)
     assert answers() == fresh
+
+
+def test_a_page_past_the_end_still_gives_the_total(demo_session):
+    for q in ("", "lua"):
+        first = search(demo_session, SearchQuery(q=q, filters={"category": "crop_variety"}, limit=5), facets=False)
+        past = search(demo_session, SearchQuery(q=q, filters={"category": "crop_variety"}, limit=5,
+                                                offset=first.total + 10), facets=False)
+        assert first.total > 0 and past.total == first.total and past.items == []

@@ -224,12 +224,25 @@ def search(session: Session, query: SearchQuery, *, facets: bool = True, suggest
     dialect = _dialect(session)
     where = _conditions(query, dialect)
     counts = facet_counts(session, where) if facets else {}
-    # Every result has exactly one category, so the category counts add up to the total: no count query.
-    total = sum(n for _, n in counts["category"]) if facets else _count(session, where)
-    # Rank ids only, then read the page's rows: the engine's sorter then carries one integer per match instead
-    # of every column of every match (a third of a broad query's time at 100k accessions).
-    ids = list(session.exec(_base(select(Ix.accession_id), where).order_by(*_order(query, dialect))
-                            .limit(query.limit).offset(query.offset))) if total else []
+    def ranked(*columns):
+        return _base(select(*columns), where).order_by(*_order(query, dialect)).limit(query.limit).offset(query.offset)
+
+    if facets:
+        # Every result has exactly one category, so the category counts add up to the total: no count query.
+        total = sum(n for _, n in counts["category"])
+        ids = list(session.exec(ranked(Ix.accession_id))) if total else []
+    elif where.fts is None and where.conds:
+        # PostgreSQL's regular expressions (and SQLite's filters) read every candidate: count in the same pass
+        # as the ranking instead of a second one; a page past the end still needs its own count.
+        found = session.exec(ranked(Ix.accession_id, func.count().over())).all()
+        ids = [i for i, _ in found]
+        total = found[0][1] if found else (_count(session, where) if query.offset else 0)
+    else:
+        # SQLite counts a text search from FTS5 alone, which costs less than carrying a count through the ranking.
+        total = _count(session, where)
+        ids = list(session.exec(ranked(Ix.accession_id))) if total else []
+    # The engine ranks ids only and the page's rows are read afterwards: its sorter carries one integer per
+    # match instead of every column of every match.
     rows = {i: (n, ix) for i, n, ix in session.exec(
         select(Ix.accession_id, Ix.accenumb, Ix).where(Ix.accession_id.in_(ids)))} if ids else {}
     result = SearchResult(query=query, total=total, items=[summary(i, *rows[i]) for i in ids], facets=counts)
