@@ -22,13 +22,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, literal, or_, text
+from sqlalchemy import and_, case, column, func, literal, literal_column, or_, table, text
 from sqlmodel import Session, select
 
 from schemas.catalogue import AccessionSummaryPublic
 from schemas.text import fold, query_tokens
 
-from ..models import Accession, VernacularName
+from ..models import VernacularName
+from ..models_search import FACET_COLUMNS, split_facet_values
 from ..models_search import AccessionIndex as Ix
 
 SORTS = ("relevance", "name", "accenumb", "newest")
@@ -44,8 +45,8 @@ class Facet:
     multi: bool = False  # stored as ";a;b;"
     numeric: bool = False
 
-    def condition(self, value: str):
-        col = getattr(Ix, self.column)
+    def condition(self, value: str, fts: bool = False):
+        col = _unindexed(self.column) if fts else getattr(Ix, self.column)
         if self.multi:
             return col.like(f"%;{value};%")
         if self.numeric:
@@ -61,6 +62,13 @@ class Facet:
         if self.multi:
             return [v for v in str(stored).split(";") if v]
         return [str(stored)]
+
+
+def _unindexed(name: str):
+    """`+column`: SQLite may not use this column's index. When FTS5 matches drive a search, an indexed filter
+    tempts the planner to loop over the filter's rows and run the whole MATCH once per row (half a second for
+    "lua" in one district at 100k accessions, against 30 ms driven by the matches)."""
+    return literal_column(f"+{Ix.__tablename__}.{name}", type_=getattr(Ix, name).type)
 
 
 FACETS: tuple[Facet, ...] = (
@@ -115,47 +123,72 @@ def _c(column, dialect: str):
     return column.collate("C") if dialect == "postgresql" else column
 
 
-def _match(tokens: list[str], dialect: str):
-    if dialect == "sqlite":
-        fts = " ".join(f'"{t}"*' for t in tokens)
-        return Ix.accession_id.in_(text("SELECT rowid FROM accession_fts WHERE accession_fts MATCH :fts")
-                                .bindparams(fts=fts).columns(Accession.id))
-    return and_(*[Ix.search_words.regexp_match(r"\m" + t) for t in tokens])
+# SQLite: FTS5 over the public index's search words (migration 0009_search_speed), published rows only.
+_FTS = table("accession_fts_public", column("rowid"))
 
 
-def _conditions(query: SearchQuery, dialect: str) -> list:
+@dataclass
+class Where:
+    """A search's conditions on the index table; on SQLite a text query is an FTS5 MATCH joined to it."""
+
+    conds: list
+    fts: str | None = None  # the FTS5 query, SQLite only
+
+    @property
+    def fts_only(self) -> bool:
+        return self.fts is not None and len(self.conds) == 1
+
+
+def _conditions(query: SearchQuery, dialect: str) -> Where:
     # Only published accessions have an index row: services.search_index builds it from the public form,
     # which refuses drafts, and removes it when a record stops being published.
-    conds = []
+    where = Where([])
     tokens = query_tokens(query.q)
-    if tokens:
-        conds.append(_match(tokens, dialect))
+    if tokens and dialect == "sqlite":
+        where.fts = " ".join(f'"{t}"*' for t in tokens)
+        where.conds.append(text("accession_fts_public MATCH :fts").bindparams(fts=where.fts))
+    elif tokens:
+        where.conds.append(and_(*[Ix.search_words.regexp_match(r"\m" + t) for t in tokens]))
+    fts = where.fts is not None
     for name, value in query.filters.items():
-        conds.append(FACET_BY_NAME[name].condition(value))
+        where.conds.append(FACET_BY_NAME[name].condition(value, fts))
     if query.taxon_ids is not None:
-        conds.append(Ix.taxon_id.in_(query.taxon_ids))
-    return conds
+        where.conds.append((_unindexed("taxon_id") if fts else Ix.taxon_id).in_(query.taxon_ids))
+    return where
 
 
-def _rank(query: SearchQuery):
+def _contains(column, part: str, dialect: str):
+    return (func.instr(column, part) if dialect == "sqlite" else func.strpos(column, part)) > 0
+
+
+def _has_word_starting(column, start: str, dialect: str):
+    """`column` (words separated by spaces) holds a word that begins with `start`. The same test as
+    `' ' || column LIKE '% start%'`, without building a string per row: ranking evaluates it for every match."""
+    return or_(func.substr(column, 1, len(start)) == start, _contains(column, " " + start, dialect))
+
+
+def _rank(query: SearchQuery, dialect: str):
     tokens = query_tokens(query.q)
     phrase = " ".join(tokens)
     exact = query.q.lower()
-    names = literal(" ") + Ix.name_text
-    return case(
-        (or_(func.lower(Ix.accenumb) == exact, func.lower(Ix.instcode + ":" + Ix.accenumb) == exact), 0),
-        ((literal("| ") + Ix.name_text).like(f"%| {phrase}%"), 1),
-        (names.like(f"% {phrase}%"), 2),
-        (and_(*[names.like(f"% {t}%") for t in tokens]), 3),
-        ((literal(" ") + Ix.search_words).like(f"% {phrase}%"), 4),
-        else_=5,
-    )
+    number = [func.lower(Ix.accenumb) == exact]
+    if ":" in exact:  # INSTCODE:ACCENUMB; without a colon the query cannot be one
+        number.append(func.lower(Ix.instcode + ":" + Ix.accenumb) == exact)
+    tiers = [
+        (or_(*number), 0),
+        (or_(func.substr(Ix.name_text, 1, len(phrase)) == phrase, _contains(Ix.name_text, "| " + phrase, dialect)), 1),
+        (_has_word_starting(Ix.name_text, phrase, dialect), 2),
+    ]
+    if len(tokens) > 1:  # with one word, tier 3 is tier 2
+        tiers.append((and_(*[_has_word_starting(Ix.name_text, t, dialect) for t in tokens]), 3))
+    tiers.append((_has_word_starting(Ix.search_words, phrase, dialect), 4))
+    return case(*tiers, else_=5)
 
 
 def _order(query: SearchQuery, dialect: str) -> list:
     name = [_c(Ix.sort_name, dialect), _c(Ix.instcode, dialect), _c(Ix.accenumb, dialect), Ix.accession_id]
     if query.sort == "relevance":
-        return [_rank(query), *name]
+        return [_rank(query, dialect), *name]
     if query.sort == "accenumb":
         return [_c(Ix.instcode, dialect), _c(Ix.accenumb, dialect), Ix.accession_id]
     if query.sort == "newest":
@@ -163,9 +196,18 @@ def _order(query: SearchQuery, dialect: str) -> list:
     return name
 
 
-def _base(stmt, conds, dialect: str = ""):
-    """Searches read the narrow index table alone, never the wide accession rows: that is most of their time."""
-    return stmt.select_from(Ix).where(*conds)
+def _base(stmt, where: Where):
+    """Searches read the index table alone, never the wide accession rows. On SQLite the full-text matches drive
+    the join (one primary-key probe per match), which is much cheaper than `id IN (matches)`: that builds a
+    temporary b-tree of every match first."""
+    source = Ix if where.fts is None else _FTS.join(Ix, Ix.accession_id == _FTS.c.rowid)
+    return stmt.select_from(source).where(*where.conds)
+
+
+def _count(session: Session, where: Where) -> int:
+    if where.fts_only:  # every row of the public FTS table is a published accession: no join needed
+        return session.exec(select(func.count()).select_from(_FTS).where(*where.conds)).one()
+    return session.exec(_base(select(func.count()), where)).one()
 
 
 def summary(acc_id: int, accenumb: str, ix: Ix) -> AccessionSummaryPublic:
@@ -180,13 +222,30 @@ def summary(acc_id: int, accenumb: str, ix: Ix) -> AccessionSummaryPublic:
 
 def search(session: Session, query: SearchQuery, *, facets: bool = True, suggest: bool = True) -> SearchResult:
     dialect = _dialect(session)
-    conds = _conditions(query, dialect)
-    total = session.exec(_base(select(func.count()), conds, dialect)).one()
-    rows = session.exec(_base(select(Ix.accession_id, Ix.accenumb, Ix), conds, dialect)
-                        .order_by(*_order(query, dialect)).limit(query.limit).offset(query.offset)).all()
-    result = SearchResult(query=query, total=total, items=[summary(i, n, ix) for i, n, ix in rows])
+    where = _conditions(query, dialect)
+    counts = facet_counts(session, where) if facets else {}
+    def ranked(*columns):
+        return _base(select(*columns), where).order_by(*_order(query, dialect)).limit(query.limit).offset(query.offset)
+
     if facets:
-        result.facets = facet_counts(session, conds, dialect)
+        # Every result has exactly one category, so the category counts add up to the total: no count query.
+        total = sum(n for _, n in counts["category"])
+        ids = list(session.exec(ranked(Ix.accession_id))) if total else []
+    elif where.fts is None and where.conds:
+        # PostgreSQL's regular expressions (and SQLite's filters) read every candidate: count in the same pass
+        # as the ranking instead of a second one; a page past the end still needs its own count.
+        found = session.exec(ranked(Ix.accession_id, func.count().over())).all()
+        ids = [i for i, _ in found]
+        total = found[0][1] if found else (_count(session, where) if query.offset else 0)
+    else:
+        # SQLite counts a text search from FTS5 alone, which costs less than carrying a count through the ranking.
+        total = _count(session, where)
+        ids = list(session.exec(ranked(Ix.accession_id))) if total else []
+    # The engine ranks ids only and the page's rows are read afterwards: its sorter carries one integer per
+    # match instead of every column of every match.
+    rows = {i: (n, ix) for i, n, ix in session.exec(
+        select(Ix.accession_id, Ix.accenumb, Ix).where(Ix.accession_id.in_(ids)))} if ids else {}
+    result = SearchResult(query=query, total=total, items=[summary(i, *rows[i]) for i in ids], facets=counts)
     if suggest and total == 0 and query_tokens(query.q):
         result.suggestions = suggestions(session, query.q)
     return result
@@ -195,7 +254,7 @@ def search(session: Session, query: SearchQuery, *, facets: bool = True, suggest
 def matching_ids(session: Session, query: SearchQuery) -> list[int]:
     """Every matching id in result order (for the CSV download of the current result)."""
     dialect = _dialect(session)
-    return list(session.exec(_base(select(Ix.accession_id), _conditions(query, dialect), dialect)
+    return list(session.exec(_base(select(Ix.accession_id), _conditions(query, dialect))
                              .order_by(*_order(query, dialect))))
 
 
@@ -203,22 +262,24 @@ def map_points(session: Session, query: SearchQuery) -> tuple[list[tuple[float, 
     """Published points of the result as the public form gives them (generalised, category 1 absent), with the
     number of accessions at each, and how many results have no public point."""
     dialect = _dialect(session)
-    conds = _conditions(query, dialect)
+    where = _conditions(query, dialect)
     points = [(lat, lon, n) for lat, lon, n in session.exec(
-        _base(select(Ix.latitude, Ix.longitude, func.count()), conds, dialect).where(Ix.latitude.is_not(None))
+        _base(select(Ix.latitude, Ix.longitude, func.count()), where).where(Ix.latitude.is_not(None))
         .group_by(Ix.latitude, Ix.longitude).order_by(Ix.latitude, Ix.longitude))]
-    without = session.exec(_base(select(func.count()), conds, dialect).where(Ix.latitude.is_(None))).one()
+    without = session.exec(_base(select(func.count()), where).where(Ix.latitude.is_(None))).one()
     return points, without
 
 
-def facet_counts(session: Session, conds, dialect: str = "postgresql") -> dict[str, list[tuple[str | None, int]]]:
-    """Counts of every facet value in the current result, in one query: the facet columns are grouped together
-    (few distinct combinations) and split here; multi-valued facets count each value once per accession."""
-    cols = [getattr(Ix, f.column) for f in FACETS]
+def facet_counts(session: Session, where: Where) -> dict[str, list[tuple[str | None, int]]]:
+    """Counts of every facet value in the current result, in one query: the facet values of a row are grouped as
+    one string (`facet_values`, few distinct combinations) and split here; multi-valued facets count each value
+    once per accession."""
+    positions = [FACET_COLUMNS.index(f.column) for f in FACETS]
     counters = {f.name: Counter() for f in FACETS}
-    for *values, n in session.exec(_base(select(*cols, func.count()), conds, dialect).group_by(*cols)):
-        for facet, stored in zip(FACETS, values):
-            for v in facet.values(stored):
+    for joined, n in session.exec(_base(select(Ix.facet_values, func.count()), where).group_by(Ix.facet_values)):
+        stored = split_facet_values(joined)
+        for facet, i in zip(FACETS, positions):
+            for v in facet.values(stored[i]):
                 counters[facet.name][v] += n
     return {name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0] is None, str(kv[0])))
             for name, c in counters.items()}

@@ -14,7 +14,7 @@ from schemas.text import fold, words
 
 from ..errors import NotPublic
 from ..models import Accession, ConservationAssessment, Taxon
-from ..models_search import AccessionIndex
+from ..models_search import AccessionIndex, facet_values
 from .public import PublicFormBuilder
 
 
@@ -118,6 +118,7 @@ class IndexBuilder:
         row = None if self.all_new else self.session.get(AccessionIndex, acc.id)
         try:
             values = self.index_values(self.forms.build(acc)) | {"search_words": acc.search_text}
+            values["facet_values"] = facet_values(values)
         except NotPublic:
             if row is not None:
                 self.session.delete(row)
