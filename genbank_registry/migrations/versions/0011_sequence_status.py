@@ -1,7 +1,7 @@
 """sequence records get a publication status
 
 Revision ID: 0011_sequence_status
-Revises: 0008_procrastinate
+Revises: 0009_search_speed
 Create Date: 2026-11-24 08:45:53.337211
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0011_sequence_status'
-down_revision: Union[str, Sequence[str], None] = '0008_procrastinate'
+down_revision: Union[str, Sequence[str], None] = '0009_search_speed'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
