@@ -58,8 +58,8 @@ def _genbank(records) -> str:
 
 
 @pytest.fixture
-def leak_app(demo_url, tmp_path):
-    app = create_app(Settings(database_url=demo_url))
+def leak_app(surveys_url, tmp_path):
+    app = create_app(Settings(database_url=surveys_url))
     with session_scope(app.state.engine) as session:
         common = {"instcode": "CTU", "category": "aquatic", "taxon_name": "Catlocarpio siamensis",
                   "declatitude": LAT, "declongitude": LON, "coorduncert": 5, "district_code": "916",
@@ -76,6 +76,16 @@ def leak_app(demo_url, tmp_path):
         accounts.create_user(session, {"username": "outsider", "full_name": "Researcher elsewhere",
                                        "role": "researcher", "institution_code": "CLRRI", "password": PASSWORD})
         app.state.leak_ids = {"sensitive": sensitive.id, "draft": draft.id}
+    # A survey that saw the endangered fish at the secret point (with an ordinary fish beside it).
+    from importers.survey_loader import load_rows
+    from schemas.surveys import SurveyRow
+    rows = [SurveyRow.model_validate({
+        "eventID": "LEAK-EV-1", "eventDate": "2024-01-05", "locationID": "Bến sông thử", "decimalLatitude": LAT,
+        "decimalLongitude": LON, "habitat": "river",
+        "samplingProtocol": "gill net", "sampleSizeValue": 2, "sampleSizeUnit": "hours", "scientificName": name,
+        "individualCount": n, "occurrenceStatus": "present"}) for name, n in (("Catlocarpio siamensis", 1),
+                                                                              ("Channa striata", 4))]
+    assert load_rows(app.state.engine, rows, source="leak-survey.csv", fmt="survey-csv").ok
     # Sequences vouchered to both records, with the exact locality in /lat_lon and a collector's name.
     from importers.sequences_loader import Options, import_file
     gb = tmp_path / "leak.gb"

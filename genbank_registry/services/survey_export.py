@@ -1,10 +1,10 @@
 """Survey occurrences as the public may see them, for the Darwin Core export.
 
-Each occurrence carries its sampling event as published for its taxon: exact for a taxon that is not
-sensitive; for a sensitive one the point is generalised by the taxon's category (`generalise_point`, the rule
-accessions follow), the commune withheld from category 2 up, the district too for category 1, and the event
-and site are not identified (the real eventID would let anyone take the exact point from the event's other,
-non-sensitive occurrences): the occurrence gets a generalised event of its own.
+Each occurrence carries its sampling event as published: exact when no sensitive taxon was seen in that event;
+otherwise the WHOLE event is generalised by the strictest category seen in it (`generalise_point`, the rule
+accessions follow) for every one of its occurrences — an ordinary fish netted beside an endangered one would
+otherwise give away the point, the date and the site. The commune is withheld from category 2 up, the district
+too for category 1, and the event and site get an opaque identifier unrelated to the real one.
 """
 from __future__ import annotations
 
@@ -17,20 +17,23 @@ from schemas import codes
 
 from ..models_surveys import SamplingEvent, SurveyOccurrence
 from .public import generalise_point
-from .sensitivity import SensitivityResolver
+from .sensitivity import SensitivityResolver, strictest
 
 
 def _reason(category: int) -> str:
-    return f"sensitive taxon, category {category}"
+    return f"a sensitive taxon (category {category}) was recorded in this sampling event"
 
 
 def public_survey_rows(session: Session) -> Iterator[dict]:
     """One dict per survey occurrence: Darwin Core term → value (None when empty), in event order."""
     resolver = SensitivityResolver(session)
+    event_category: dict[int, int | None] = {}
+    for event_pk, taxon_id in session.exec(select(SurveyOccurrence.event_pk, SurveyOccurrence.taxon_id)):
+        event_category[event_pk] = strictest(event_category.get(event_pk), resolver.taxon_category(taxon_id))
     stmt = (select(SurveyOccurrence, SamplingEvent).join(SamplingEvent, SurveyOccurrence.event_pk == SamplingEvent.id)
             .order_by(SamplingEvent.event_id, SurveyOccurrence.scientific_name))
     for occ, event in session.exec(stmt):
-        category = resolver.taxon_category(occ.taxon_id)
+        category = event_category.get(event.id)
         row = {"eventDate": event.event_date.isoformat(), "scientificName": occ.scientific_name,
                "vernacularName": occ.vernacular_name, "individualCount": occ.individual_count,
                "organismQuantity": occ.organism_quantity, "organismQuantityType": occ.organism_quantity_type,
