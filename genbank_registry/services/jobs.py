@@ -123,9 +123,12 @@ def run_one(engine: Engine, job_id: int, handlers: dict[str, Handler]) -> None:
         done = job.records_total if job.records_total is not None else job.records_done
     if batch_id is not None:
         _name_batch(engine, batch_id, job)
+    # The upload goes before the job says "completed", so a finished job never leaves a file behind. Should the
+    # server die in between, recovery reports the job failed and asks for the file again: importing it twice
+    # changes nothing.
+    Path(job.stored_path).unlink(missing_ok=True)
     _set(engine, job_id, status="completed", finished_at=now(), batch_id=batch_id, records_done=done,
          heartbeat_at=now())
-    Path(job.stored_path).unlink(missing_ok=True)
 
 
 def _name_batch(engine: Engine, batch_id: int, job: ImportJob) -> None:
