@@ -102,3 +102,16 @@ def test_snap_is_exact_and_generalise_never_randomises():
     assert snap(-0.05, 0.1) == -0.05
     assert generalise_point(10.123456, 105.654321, 3) == generalise_point(10.123456, 105.654321, 3)
     assert generalise_point(10.1, 105.6, 1) == (None, None, None)
+
+
+def test_bulk_search_text_equals_the_one_record_refresh(demo_session):
+    """Imports build search text in bulk (SearchTextBuilder); it must be exactly what a single refresh writes."""
+    from sqlmodel import select
+
+    from genbank_registry.models import Accession
+    from genbank_registry.services.search_text import SearchTextBuilder, refresh_search_text
+    builder = SearchTextBuilder(demo_session)
+    for acc in demo_session.exec(select(Accession)).all():
+        bulk = builder.text(acc)
+        refresh_search_text(demo_session, acc)
+        assert bulk == acc.search_text, acc.accenumb

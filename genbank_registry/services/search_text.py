@@ -38,19 +38,27 @@ def shared_parts(session: Session, institution_id: int, taxon_id: int | None) ->
     return parts
 
 
-def searchable_parts(session: Session, acc: Accession, category: int | None, shared: list[str] | None = None
-                     ) -> list[str]:
-    parts = [acc.accenumb, acc.accename, acc.cropname, acc.genus, acc.species, acc.subtaxa, acc.collnumb]
-    parts += shared if shared is not None else shared_parts(session, acc.institution_id, acc.taxon_id)
+def own_parts(acc) -> list:
+    return [acc.accenumb, acc.accename, acc.cropname, acc.genus, acc.species, acc.subtaxa, acc.collnumb]
+
+
+def place_parts(acc, category: int | None) -> list:
+    """Where it was collected, only as precisely as the public form shows it."""
+    parts = []
     grid = codes.SENSITIVITY_GRID_DEGREES.get(category) if category else 1
     if grid is not None and acc.district_code in DISTRICTS:
-        d = DISTRICTS[acc.district_code]
-        parts += [d.name_vi]
+        parts.append(DISTRICTS[acc.district_code].name_vi)
     if category is None or category >= 3:
         parts.append(acc.commune)
     if category is None or category >= 4:
         parts += [acc.collsite, acc.admin_unit_recorded]
-    return [p for p in parts if p]
+    return parts
+
+
+def searchable_parts(session: Session, acc: Accession, category: int | None, shared: list[str] | None = None
+                     ) -> list[str]:
+    shared = shared if shared is not None else shared_parts(session, acc.institution_id, acc.taxon_id)
+    return [p for p in own_parts(acc) + shared + place_parts(acc, category) if p]
 
 
 def refresh_search_text(session: Session, acc: Accession, resolver: SensitivityResolver | None = None,
@@ -67,12 +75,12 @@ def refresh_search_text(session: Session, acc: Accession, resolver: SensitivityR
 
 
 def join_words(session: Session, acc, category: int | None, shared: list[str]) -> str:
-    folded: list[str] = []
-    for part in searchable_parts(session, acc, category, shared):
-        f = words(part)
-        if f and f not in folded:
-            folded.append(f)
-    return " | ".join(folded)
+    return _joined(words(p) for p in searchable_parts(session, acc, category, shared))
+
+
+def _joined(folded) -> str:
+    """Distinct non-empty folded parts, in order, as stored in accession.search_text."""
+    return " | ".join(dict.fromkeys(f for f in folded if f))
 
 
 class SearchTextBuilder:
@@ -83,10 +91,13 @@ class SearchTextBuilder:
     def __init__(self, session: Session, resolver: SensitivityResolver | None = None):
         self.session = session
         self.resolver = resolver or SensitivityResolver(session)
-        self._shared: dict[tuple[int, int | None], list[str]] = {}
+        self._shared_words: dict[tuple[int, int | None], list[str]] = {}
 
     def text(self, acc) -> str:
         key = (acc.institution_id, acc.taxon_id)
-        if key not in self._shared:
-            self._shared[key] = shared_parts(self.session, *key)
-        return join_words(self.session, acc, self.resolver.accession_category(acc), self._shared[key])
+        if key not in self._shared_words:
+            # Folded once per institution and taxon: a file of thousands of rows shares a handful of these.
+            self._shared_words[key] = [words(p) for p in shared_parts(self.session, *key) if p]
+        category = self.resolver.accession_category(acc)
+        return _joined([*(words(p) for p in own_parts(acc) if p), *self._shared_words[key],
+                        *(words(p) for p in place_parts(acc, category) if p)])
