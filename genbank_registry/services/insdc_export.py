@@ -17,7 +17,7 @@ from sqlmodel import Session
 from ..models import Accession, Institution
 from ..models_sequences import SequenceRecord
 from .public import PublicFormBuilder
-from .sequence_public import SequenceFormBuilder, select_sequences
+from .sequence_public import SequenceFormBuilder, format_lat_lon, select_sequences
 
 SOURCE_COLUMNS = ("Sequence_ID", "organism", "specimen_voucher", "culture_collection", "bio_material",
                   "geo_loc_name", "lat_lon", "collection_date", "collected_by")
@@ -71,13 +71,11 @@ def source_rows(session: Session, *, staff: bool = False, taxon_ids: list[int] |
             if not row["lat_lon"] and acc.publication_status == "published":
                 pub = accessions.build(acc)
                 if pub.declatitude is not None:
-                    row["lat_lon"] = (f"{abs(pub.declatitude):g} {'S' if pub.declatitude < 0 else 'N'} "
-                                      f"{abs(pub.declongitude):g} {'W' if pub.declongitude < 0 else 'E'}")
+                    row["lat_lon"] = format_lat_lon(pub.declatitude, pub.declongitude)
                 elif pub.sensitivity_category == 1 and acc.declatitude is not None:
                     row["lat_lon"] = "missing: endangered species"
             if staff and not row["lat_lon"] and acc.declatitude is not None:
-                row["lat_lon"] = (f"{abs(acc.declatitude):g} {'S' if acc.declatitude < 0 else 'N'} "
-                                  f"{abs(acc.declongitude):g} {'W' if acc.declongitude < 0 else 'E'}")
+                row["lat_lon"] = format_lat_lon(acc.declatitude, acc.declongitude)
         yield row
 
 

@@ -76,12 +76,19 @@ def job_view(session: Session, job: ImportJob) -> dict:
                                                   "status": batch.status, "details": batch.report}}
 
 
-@router.get("", response_class=HTMLResponse)
-def upload_page(request: Request, session: SessionDep, principal: UserDep):
+def _upload_page(request: Request, session: Session, principal: Principal, error: str | None = None,
+                 status_code: int = 200):
+    """The upload form with the person's 20 latest imports, and the refusal message when there is one."""
     mine = session.exec(select(ImportJob).where(ImportJob.user_id == principal.user.id)
                         .order_by(ImportJob.id.desc()).limit(20)).all()
     return render(request, "imports/index.html", {"jobs": [job_view(session, j) for j in mine],
-                                                  "formats": sorted(request.app.state.job_handlers), "error": None})
+                                                  "formats": sorted(request.app.state.job_handlers), "error": error},
+                  status_code=status_code)
+
+
+@router.get("", response_class=HTMLResponse)
+def upload_page(request: Request, session: SessionDep, principal: UserDep):
+    return _upload_page(request, session, principal)
 
 
 @router.post("", response_class=HTMLResponse)
@@ -89,11 +96,7 @@ def upload(request: Request, session: SessionDep, principal: FormUserDep, file: 
     try:
         job = _receive(request, session, principal, file)
     except UploadRejected as exc:
-        mine = session.exec(select(ImportJob).where(ImportJob.user_id == principal.user.id)
-                            .order_by(ImportJob.id.desc()).limit(20)).all()
-        return render(request, "imports/index.html", {"jobs": [job_view(session, j) for j in mine],
-                                                      "formats": sorted(request.app.state.job_handlers),
-                                                      "error": str(exc)}, status_code=400)
+        return _upload_page(request, session, principal, error=str(exc), status_code=400)
     return RedirectResponse(f"/imports/{job.id}", status_code=303)
 
 
