@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from genbank_registry.models import Accession, ImportBatch, utcnow
 from genbank_registry.models_accounts import AuditEvent
+from genbank_registry.services.bulk_fulltext import DeferredFullText
 from genbank_registry.services.search_index import IndexBuilder
 from genbank_registry.services.search_text import SearchTextBuilder
 from schemas import codes
@@ -29,7 +30,7 @@ from schemas.accounts import AuditVia
 from schemas.catalogue import AccessionBase, AccessionCreate
 from schemas.standards import ImportProblem
 
-from .base import ReaderError
+from .base import ReaderError, collector_paused
 from .mcpd import McpdReader, PassportValidator
 from .registry_index import RegistryIndex
 
@@ -145,6 +146,7 @@ class _Writer:
         if "CATEGORY" not in columns:
             self.fields.discard("category")  # an inferred category never overrides a curator's
         self.search = SearchTextBuilder(session)
+        self.fulltext = DeferredFullText()
         self.written: dict[int, list[str]] = {}  # institution id → numbers added or changed by this file
         self.table = Accession.__table__
         self.audit_table = AuditEvent.__table__
@@ -161,6 +163,7 @@ class _Writer:
             by_inst.setdefault(self.index.institutions[data.instcode], {})[data.accenumb] = (row, data)
         now = utcnow()
         inserts = []
+        self.fulltext.begin(self.session.connection())
         for inst_id, items in by_inst.items():
             added = []
             existing = {a.accenumb: a for a in self.session.exec(
@@ -291,6 +294,12 @@ class _Writer:
 def import_mcpd(engine: Engine, path: Path | str, options: ImportOptions | None = None,
                 progress: Callable[[int], None] | None = None) -> ImportResult:
     """Validate and load an MCPD CSV/XLSX file; see the module doc for what is written when."""
+    with collector_paused():
+        return _import_mcpd(engine, path, options, progress)
+
+
+def _import_mcpd(engine: Engine, path: Path | str, options: ImportOptions | None,
+                 progress: Callable[[int], None] | None) -> ImportResult:
     options = options or ImportOptions()
     path = Path(path)
     try:
@@ -353,6 +362,7 @@ def import_mcpd(engine: Engine, path: Path | str, options: ImportOptions | None 
         if options.dry_run:
             return result
         if writing:
+            writer.fulltext.finish(session.connection())
             writer.refresh_public_index()
             _fill_batch(session.get(ImportBatch, result.batch_id), options, result)
             session.commit()  # the records, their audit events and the finished batch together

@@ -214,3 +214,34 @@ def test_an_empty_category_cell_never_overrides_the_registry(registry, tmp_path)
     assert result.updated == 1
     after = _accessions(registry)["G-1"]
     assert (after.category, after.storage) == ("other", "13")
+
+
+def _fts_state(engine):
+    """(accession ids the SQLite full-text index finds for 'g', whether its insert trigger is in place)."""
+    with engine.connect() as conn:
+        found = {r[0] for r in conn.exec_driver_sql(
+            "SELECT rowid FROM accession_fts WHERE accession_fts MATCH '\"g\"'")}
+        trigger = conn.exec_driver_sql(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'accession_fts_ai'").scalar()
+    return found, bool(trigger)
+
+
+def test_bulk_import_fills_the_full_text_index_and_keeps_its_trigger(registry, session, tmp_path):
+    if registry.dialect.name != "sqlite":
+        pytest.skip("the full-text index over every accession is SQLite's")
+    path = _write(tmp_path, GOOD)
+    loader.import_mcpd(registry, path, loader.ImportOptions(dry_run=True))
+    assert _fts_state(registry) == (set(), True)
+    broken = _write(tmp_path, GOOD + "TST,G-3,Nosuchgenus,x,300,15,12,20230517,,,aquatic\n", "broken.csv")
+    assert loader.import_mcpd(registry, broken).status == "aborted"
+    assert _fts_state(registry) == (set(), True)
+    loader.import_mcpd(registry, path)
+    ids = {a.id for a in _accessions(registry).values()}
+    assert _fts_state(registry) == (ids, True)
+    # Every other writer still goes through the trigger.
+    session.add(Accession(**{**_accessions(registry)["G-1"].model_dump(exclude={"id"}), "accenumb": "G-9",
+                             "search_text": "g 9"}))
+    session.commit()
+    assert _fts_state(registry) == ({a.id for a in _accessions(registry).values()}, True)
+    with registry.connect() as conn:  # the index agrees with its content table
+        conn.exec_driver_sql("INSERT INTO accession_fts(accession_fts, rank) VALUES ('integrity-check', 1)")
