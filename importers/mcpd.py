@@ -13,6 +13,7 @@ from functools import lru_cache
 from operator import itemgetter
 
 from pydantic import ValidationError
+from pydantic_core import SchemaValidator
 
 from schemas import codes
 from schemas.catalogue import AccessionCreate
@@ -37,7 +38,28 @@ _TEXT_COLUMNS = ("PUID", "ACCENUMB", "COLLNUMB", "COLLCODE", "COLLNAME", "COLLIN
                  "DONORNAME", "DONORNUMB", "OTHERNUMB", "DUPLSITE", "DUPLINSTNAME", "REMARKS")
 ELEVATION_RANGE = (-500.0, 9000.0)
 _fold = lru_cache(maxsize=65536)(fold)
-_VALIDATE = AccessionCreate.__pydantic_validator__.validate_python  # the same names and codes recur on thousands of rows
+
+
+def _plain_validator(model):
+    """`model`'s own pydantic validator, building instances as plain pydantic does. SQLModel gives every
+    model an __init__ that validates again inside it, a tenth of the cost of each row of a bulk file; on its
+    non-table models the result is the same object. Falls back to the usual validator if the schema has another
+    shape (a newer pydantic)."""
+    def plain(node):
+        if isinstance(node, dict):
+            if node.get("type") == "model" and node.get("cls") is model:
+                return {**node, "custom_init": False}
+            return {k: plain(v) for k, v in node.items()}
+        return [plain(v) for v in node] if isinstance(node, list) else node
+
+    schema = model.__pydantic_core_schema__
+    patched = plain(schema)
+    if patched == schema:
+        return model.__pydantic_validator__.validate_python
+    return SchemaValidator(patched).validate_python
+
+
+_VALIDATE = _plain_validator(AccessionCreate)
 _CATEGORY_BY_NAME = {_fold(name): cat.value for cat in codes.Category
                      for name in (cat.value, codes.CATEGORY_LABELS[cat].vi, codes.CATEGORY_LABELS[cat].en)}
 
@@ -137,6 +159,10 @@ class PassportValidator:
         self.seen: dict[tuple[str, str], int] = {}
         self.taxon_ids: dict[tuple[str, str], int | None] = {}
         self.inferred_category: set[tuple[str, str]] = set()  # rows whose category was guessed, not given
+        # Only the file's own columns are looked at on each row (a 100,000-row file repeats the loop each time).
+        self._text_columns = [(c, c.lower()) for c in _TEXT_COLUMNS if c in columns]
+        self._code_lists = [(c, t) for c, t in CODE_LISTS.items() if c in columns]
+        self._codes_seen: dict[tuple[str, str], int | str] = {}  # valid code cells → their value
 
     def validate(self, row: int, cells: dict[str, str]) -> tuple[AccessionCreate | None, list[ImportProblem]]:
         problems: list[ImportProblem] = []
@@ -146,10 +172,10 @@ class PassportValidator:
                                           suggestion=suggestion, severity=severity))
 
         values: dict = {}
-        for column in _TEXT_COLUMNS:
-            text = cells.get(column)
+        for column, name in self._text_columns:
+            text = cells[column]
             if text:
-                values[column.lower()] = text
+                values[name] = text
         if "ORIGCTY" in self.columns and not cells.get("ORIGCTY"):
             values["origcty"] = None
 
@@ -173,8 +199,14 @@ class PassportValidator:
             else:
                 self.seen[key] = row
 
-        for column, table in CODE_LISTS.items():
-            self._codes(column, cells.get(column, ""), table, values, bad)
+        for column, table in self._code_lists:
+            text = cells[column]
+            if text:
+                known = self._codes_seen.get((column, text))
+                if known is not None:
+                    values[column.lower()] = known
+                else:
+                    self._codes(column, text, table, values, bad)
         for column in ("ACQDATE", "COLLDATE"):
             self._date(column, cells.get(column, ""), values, bad)
         self._coordinates(cells, values, bad)
@@ -201,7 +233,7 @@ class PassportValidator:
             values["donor_is_person"] = not (values.get("donorcode") or _fold(donorname) in self.index.institution_names)
         if self.publish:
             values["publication_status"] = codes.PublicationStatus.PUBLISHED
-        if any(p.severity == "error" for p in problems):
+        if problems and any(p.severity == "error" for p in problems):
             return None, problems
         try:
             # pydantic's own validator: the same checks as AccessionCreate.model_validate, without SQLModel's
@@ -243,7 +275,8 @@ class PassportValidator:
             bad(column, text if len(parts) == 1 else part,
                 f"{part!r} is not a {column} code", suggestion)
         if len(good) == len(parts):
-            values[column.lower()] = ";".join(good) if column == "STORAGE" else int(good[0])
+            values[column.lower()] = self._codes_seen[(column, text)] = (
+                ";".join(good) if column == "STORAGE" else int(good[0]))
 
     def _date(self, column, text, values, bad):
         if not text:

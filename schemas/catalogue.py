@@ -19,6 +19,8 @@ from .text import nfc
 
 
 def _code_in(value: Any, field: str, table: dict[int, codes.Label]) -> int | None:
+    if value.__class__ is int and value in table:  # what importers pass, on every row of a bulk file
+        return value
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return None
     try:
@@ -28,6 +30,12 @@ def _code_in(value: Any, field: str, table: dict[int, codes.Label]) -> int | Non
     if number not in table:
         raise ValueError(f"{field} {value!r} is not in the MCPD v2.1 code list; allowed: {codes.allowed(table)}")
     return number
+
+
+@lru_cache(maxsize=4096)  # a bulk file repeats a few storage combinations; errors are never cached
+def _storage_codes(text: str) -> str:
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    return ";".join(str(_code_in(p, "STORAGE", codes.STORAGE)) for p in parts)
 
 
 @lru_cache(maxsize=None)
@@ -330,8 +338,7 @@ class AccessionBase(SQLModel):
     def _storage(cls, v):
         if v is None or str(v).strip() == "":
             return None
-        parts = [p.strip() for p in str(v).split(";") if p.strip()]
-        return ";".join(str(_code_in(p, "STORAGE", codes.STORAGE)) for p in parts)
+        return _storage_codes(str(v))
 
     @field_validator("acqdate", "colldate", mode="before")
     @classmethod
