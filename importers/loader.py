@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, DateTime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -70,7 +70,7 @@ def _plain(value):
 
 
 def _memo(processor):
-    """Every row of a chunk carries the same timestamps: convert each distinct value once."""
+    """Every row of a chunk carries the same timestamps (and audit snapshot, None): convert each once."""
     last = [object(), None]
 
     def convert(value):
@@ -198,7 +198,7 @@ class _Writer:
         if table.name not in self._sql:
             columns = [c for c in table.columns if c.name != "id"]
             names = [c.name for c in columns]
-            processors = [(i, _memo(proc) if isinstance(c.type, DateTime) else proc)
+            processors = [(i, _memo(proc) if isinstance(c.type, (DateTime, JSON)) else proc)
                           for i, c in enumerate(columns)
                           if (proc := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None]
             # Enum defaults (publication status, lifecycle stage) go to the driver as their plain values.
