@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import DateTime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -37,8 +37,6 @@ from .registry_index import RegistryIndex
 ON_DUPLICATE = ("skip", "update", "fail")
 ON_ERROR = ("skip", "abort")
 _BASE_FIELDS = set(AccessionBase.model_fields)
-_BASE_LIST = list(AccessionBase.model_fields)
-_BASE_GETTER = itemgetter(*_BASE_LIST)
 # Which accession fields a column sets (for updating only what the file carries).
 _COLUMN_FIELDS = {"DECLATITUDE": ("declatitude", "declongitude"), "DECLONGITUDE": ("declatitude", "declongitude"),
                   "LATITUDE": ("declatitude", "declongitude"), "LONGITUDE": ("declatitude", "declongitude"),
@@ -70,7 +68,7 @@ def _plain(value):
 
 
 def _memo(processor):
-    """Every row of a chunk carries the same timestamps (and audit snapshot, None): convert each once."""
+    """Every row of a chunk carries the same timestamps: convert each distinct value once."""
     last = [object(), None]
 
     def convert(value):
@@ -151,7 +149,7 @@ class _Writer:
         self.table = Accession.__table__
         self.audit_table = AuditEvent.__table__
         self._sql: dict[str, tuple] = {}
-        self.audits: list[dict] = []  # audit_event rows of the current chunk
+        self.audits: list[tuple[int, str, dict]] = []  # (accession id, action, changes) of the current chunk
         self.actor = options.created_by or "system"
         # A created record's audit event lists what the file wrote: its columns' fields and the links.
         written = [f for f in _AUDIT_FIELDS if f in self.fields or f in ("category", "institution_id", "taxon_id")]
@@ -173,56 +171,63 @@ class _Writer:
                 if accenumb in existing:
                     self._existing(existing[accenumb], row, data, taxon_id, now)
                     continue
-                # Flat values, already validated: cheaper than model_dump on every row.
-                values = dict(zip(_BASE_LIST, _BASE_GETTER(data.__dict__)))
+                # Flat values, already validated: cheaper than model_dump on every row. The contract's extra
+                # fields (instcode, taxon_name) ride along unread: the statement names its columns.
+                values = _Row(data.__dict__)
                 values.update(institution_id=inst_id, taxon_id=taxon_id, task_id=None, created_at=now, updated_at=now)
-                values["search_text"] = self.search.text(_Row(values))
+                values["search_text"] = self.search.text(values)
                 added.append(values)
                 self.written.setdefault(inst_id, []).append(accenumb)
             if added:
                 self._insert(added)
-                self._audit_added(inst_id, added, now)
+                self._audit_added(inst_id, added)
                 inserts += added
         self.result.added += len(inserts)
         self.session.flush()  # updated accessions first: their audit rows refer to them
-        self.flush_audit()
+        self.flush_audit(now)
 
     def _insert(self, rows: list[dict]) -> None:
         self._bulk(self.table, rows)
 
+    def _statement(self, table, names: tuple[str, ...]) -> tuple[str, list]:
+        """INSERT of `names` (in that order) for executemany, and the dialect's converter of each value that
+        needs one, as (position, converter)."""
+        key = (table.name, names)
+        if key not in self._sql:
+            dialect = self.session.connection().dialect
+            processors = []
+            for i, name in enumerate(names):
+                column = table.c[name]
+                proc = column.type.dialect_impl(dialect).bind_processor(dialect)
+                if proc is not None:
+                    processors.append((i, _memo(proc) if isinstance(column.type, DateTime) else proc))
+                if name in _ENUM_COLUMNS:
+                    # Enum defaults (publication status, lifecycle stage) go to the driver as their plain values.
+                    processors.append((i, _plain))
+            mark = "?" if dialect.paramstyle == "qmark" else "%s"
+            quote = dialect.identifier_preparer.quote
+            self._sql[key] = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in names)}) "
+                              f"VALUES ({', '.join([mark] * len(names))})", processors)
+        return self._sql[key]
+
     def _bulk(self, table, rows: list[dict]) -> None:
         """One executemany through the driver. SQLAlchemy's per-row parameter processing for ~60 columns cost
         more than everything else in an import; the dialect's own bind processors still convert each value."""
-        conn = self.session.connection()
-        dialect = conn.dialect
-        if table.name not in self._sql:
-            columns = [c for c in table.columns if c.name != "id"]
-            names = [c.name for c in columns]
-            processors = [(i, _memo(proc) if isinstance(c.type, (DateTime, JSON)) else proc)
-                          for i, c in enumerate(columns)
-                          if (proc := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None]
-            # Enum defaults (publication status, lifecycle stage) go to the driver as their plain values.
-            processors += [(i, _plain) for i, c in enumerate(columns) if c.name in _ENUM_COLUMNS]
-            mark = "?" if dialect.paramstyle == "qmark" else "%s"
-            quote = dialect.identifier_preparer.quote
-            sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in names)}) "
-                   f"VALUES ({', '.join([mark] * len(names))})")
-            self._sql[table.name] = (sql, itemgetter(*names), processors)
-        sql, getter, processors = self._sql[table.name]
+        names = tuple(c.name for c in table.columns if c.name != "id")
+        sql, processors = self._statement(table, names)
+        getter = itemgetter(*names)
         params = []
         for row in rows:
             values = list(getter(row))
             for i, proc in processors:
                 values[i] = proc(values[i])
             params.append(tuple(values))
-        conn.exec_driver_sql(sql, params)
+        self.session.connection().exec_driver_sql(sql, params)
 
-    def _audit(self, entity_id: int, action: str, changes: dict, now) -> None:
-        self.audits.append({"at": now, "actor": self.actor, "actor_id": None, "via": AuditVia.IMPORT,
-                            "batch_id": self.result.batch_id, "entity": "accession", "entity_id": entity_id,
-                            "action": action, "changes": changes, "snapshot": None, "note": None})
+    def _audit(self, entity_id: int, action: str, changes: dict) -> None:
+        self.audits.append((entity_id, action, changes))
 
-    def _audit_added(self, inst_id: int, added: list[dict], now) -> None:
+    def _audit_added(self, inst_id: int, added: list[dict]) -> None:
         """Created accessions on the audit trail: their ids in one query per institution, then the fields
         the file wrote (those with a value) as {field: [None, value]}; no full snapshot, to stay fast."""
         numbers = [row["accenumb"] for row in added]
@@ -231,18 +236,38 @@ class _Writer:
                                                            Accession.accenumb.in_(numbers))).all())
         fields, dates = self.audit_fields
         values_of = itemgetter(*fields)
+        audits = self.audits
         for row in added:
             # Values go to JSON as they are (str, numbers, StrEnums); only dates need converting.
             changes = {f: [None, v] for f, v in zip(fields, values_of(row)) if v is not None}
             for f in dates:
                 if row[f] is not None:
                     changes[f] = [None, row[f].isoformat()]
-            self._audit(ids[row["accenumb"]], "create", changes, now)
+            audits.append((ids[row["accenumb"]], "create", changes))
 
-    def flush_audit(self) -> None:
-        if self.audits:
-            self._bulk(self.audit_table, self.audits)
-            self.audits = []
+    def flush_audit(self, now) -> None:
+        """The chunk's audit events in one executemany. All but the record, the action and the changes are the
+        same on every event of a chunk, so they are converted once and each row is that head plus three."""
+        if not self.audits:
+            return
+        shared = {"at": now, "actor": self.actor, "actor_id": None, "via": AuditVia.IMPORT,
+                  "batch_id": self.result.batch_id, "entity": "accession", "snapshot": None, "note": None}
+        names = (*shared, "entity_id", "action", "changes")
+        sql, processors = self._statement(self.audit_table, names)
+        values = [*shared.values(), None, None, None]
+        to_json = None
+        for i, proc in processors:
+            if names[i] == "changes":
+                to_json = proc
+            else:
+                values[i] = proc(values[i])
+        head = tuple(values[:len(shared)])
+        if to_json is None:
+            params = [head + event for event in self.audits]
+        else:
+            params = [head + (entity_id, action, to_json(changes)) for entity_id, action, changes in self.audits]
+        self.session.connection().exec_driver_sql(sql, params)
+        self.audits = []
 
     def _existing(self, acc: Accession, row: int, data: AccessionCreate, taxon_id: int | None, now) -> None:
         wanted = {f: getattr(data, f) for f in self.fields}
@@ -271,8 +296,7 @@ class _Writer:
             return
         for f, (_, new) in changed.items():
             setattr(acc, f, new)
-        self._audit(acc.id, "update", {f: [_json_value(old), _json_value(new)] for f, (old, new) in changed.items()},
-                    now)
+        self._audit(acc.id, "update", {f: [_json_value(old), _json_value(new)] for f, (old, new) in changed.items()})
         acc.search_text = self.search.text(acc)
         acc.updated_at = now
         self.session.add(acc)

@@ -93,10 +93,13 @@ class SearchTextBuilder:
         self.resolver = resolver or SensitivityResolver(session)
         self._shared_words: dict[tuple[int, int | None], list[str]] = {}
         self._words: dict[str, str] = {}
+        self._groups: dict[tuple, list[str]] = {}
 
-    def _folded(self, text: str) -> str:
+    def _folded(self, text: str | None) -> str:
         # Names, communes and sites recur on thousands of rows, and folding Vietnamese (NFD, marks dropped) was
         # a fifth of an MCPD import's time. Bounded: unique values (numbers) would otherwise fill it.
+        if not text:
+            return ""
         found = self._words.get(text)
         if found is None:
             if len(self._words) >= 100_000:
@@ -104,12 +107,24 @@ class SearchTextBuilder:
             found = self._words[text] = words(text)
         return found
 
+    def _group(self, parts: tuple) -> list[str]:
+        """The folded words of parts that recur together (a variety's names, a site), looked up as one."""
+        found = self._groups.get(parts)
+        if found is None:
+            if len(self._groups) >= 100_000:
+                self._groups.clear()
+            found = self._groups[parts] = [self._folded(p) for p in parts if p]
+        return found
+
     def text(self, acc) -> str:
         key = (acc.institution_id, acc.taxon_id)
-        if key not in self._shared_words:
+        shared = self._shared_words.get(key)
+        if shared is None:
             # Folded once per institution and taxon: a file of thousands of rows shares a handful of these.
-            self._shared_words[key] = [words(p) for p in shared_parts(self.session, *key) if p]
+            shared = self._shared_words[key] = [words(p) for p in shared_parts(self.session, *key) if p]
         category = self.resolver.accession_category(acc)
+        # own_parts and place_parts, in their order; the number and collecting number are the row's own.
         folded = self._folded
-        return _joined([*(folded(p) for p in own_parts(acc) if p), *self._shared_words[key],
-                        *(folded(p) for p in place_parts(acc, category) if p)])
+        return _joined([folded(acc.accenumb),
+                        *self._group((acc.accename, acc.cropname, acc.genus, acc.species, acc.subtaxa)),
+                        folded(acc.collnumb), *shared, *self._group(tuple(place_parts(acc, category)))])
