@@ -190,8 +190,8 @@ class _Writer:
         self._bulk(self.table, rows)
 
     def _statement(self, table, names: tuple[str, ...]) -> tuple[str, list]:
-        """INSERT of `names` (in that order) for executemany, and the dialect's converter of each value that
-        needs one, as (position, converter)."""
+        """The statement that loads `names` (in that order): COPY on PostgreSQL, an INSERT for executemany
+        elsewhere; and the dialect's converter of each value that needs one, as (position, converter)."""
         key = (table.name, names)
         if key not in self._sql:
             dialect = self.session.connection().dialect
@@ -204,11 +204,26 @@ class _Writer:
                 if name in _ENUM_COLUMNS:
                     # Enum defaults (publication status, lifecycle stage) go to the driver as their plain values.
                     processors.append((i, _plain))
-            mark = "?" if dialect.paramstyle == "qmark" else "%s"
             quote = dialect.identifier_preparer.quote
-            self._sql[key] = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in names)}) "
-                              f"VALUES ({', '.join([mark] * len(names))})", processors)
+            columns = f"{quote(table.name)} ({', '.join(quote(c) for c in names)})"
+            if dialect.name == "postgresql":
+                sql = f"COPY {columns} FROM STDIN"
+            else:
+                mark = "?" if dialect.paramstyle == "qmark" else "%s"
+                sql = f"INSERT INTO {columns} VALUES ({', '.join([mark] * len(names))})"
+            self._sql[key] = (sql, processors)
         return self._sql[key]
+
+    def _execute(self, sql: str, params: list[tuple]) -> None:
+        """Rows into the import's transaction. PostgreSQL takes a chunk by COPY in a fraction of the time of
+        an executemany (one statement per row, even pipelined); it is the same connection and transaction."""
+        conn = self.session.connection()
+        if sql.startswith("COPY"):
+            with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(sql) as copy:
+                for values in params:
+                    copy.write_row(values)
+        else:
+            conn.exec_driver_sql(sql, params)
 
     def _bulk(self, table, rows: list[dict]) -> None:
         """One executemany through the driver. SQLAlchemy's per-row parameter processing for ~60 columns cost
@@ -222,7 +237,7 @@ class _Writer:
             for i, proc in processors:
                 values[i] = proc(values[i])
             params.append(tuple(values))
-        self.session.connection().exec_driver_sql(sql, params)
+        self._execute(sql, params)
 
     def _audit(self, entity_id: int, action: str, changes: dict) -> None:
         self.audits.append((entity_id, action, changes))
@@ -266,7 +281,7 @@ class _Writer:
             params = [head + event for event in self.audits]
         else:
             params = [head + (entity_id, action, to_json(changes)) for entity_id, action, changes in self.audits]
-        self.session.connection().exec_driver_sql(sql, params)
+        self._execute(sql, params)
         self.audits = []
 
     def _existing(self, acc: Accession, row: int, data: AccessionCreate, taxon_id: int | None, now) -> None:
