@@ -102,7 +102,7 @@ class Table:
         """(row number, cells) including the header row as row 1; empty rows are skipped."""
         source = self._xlsx_rows() if self.kind == "xlsx" else self._csv_rows()
         for number, cells in source:
-            if any(c.strip() for c in cells):
+            if any(cells):  # both sources strip every cell
                 yield number, cells
 
     def _csv_rows(self):
@@ -110,7 +110,7 @@ class Table:
             number = 0
             try:
                 for number, cells in enumerate(csv.reader(f, delimiter=self.delimiter), start=1):
-                    yield number, [c.strip() for c in cells]
+                    yield number, list(map(str.strip, cells))
             except UnicodeDecodeError as exc:
                 raise TableError(f"{self.path.name}: after row {number} the file is not {self.encoding} "
                                  f"({exc.reason} at byte {exc.start}); save the whole file as CSV UTF-8") from None

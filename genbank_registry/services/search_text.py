@@ -80,7 +80,7 @@ def join_words(session: Session, acc, category: int | None, shared: list[str]) -
 
 def _joined(folded) -> str:
     """Distinct non-empty folded parts, in order, as stored in accession.search_text."""
-    return " | ".join(dict.fromkeys(f for f in folded if f))
+    return " | ".join(dict.fromkeys(filter(None, folded)))
 
 
 class SearchTextBuilder:
@@ -95,11 +95,9 @@ class SearchTextBuilder:
         self._words: dict[str, str] = {}
         self._groups: dict[tuple, list[str]] = {}
 
-    def _folded(self, text: str | None) -> str:
+    def _folded(self, text: str) -> str:
         # Names, communes and sites recur on thousands of rows, and folding Vietnamese (NFD, marks dropped) was
-        # a fifth of an MCPD import's time. Bounded: unique values (numbers) would otherwise fill it.
-        if not text:
-            return ""
+        # a fifth of an MCPD import's time. Bounded, as a file may hold thousands of distinct sites.
         found = self._words.get(text)
         if found is None:
             if len(self._words) >= 100_000:
@@ -123,8 +121,7 @@ class SearchTextBuilder:
             # Folded once per institution and taxon: a file of thousands of rows shares a handful of these.
             shared = self._shared_words[key] = [words(p) for p in shared_parts(self.session, *key) if p]
         category = self.resolver.accession_category(acc)
-        # own_parts and place_parts, in their order; the number and collecting number are the row's own.
-        folded = self._folded
-        return _joined([folded(acc.accenumb),
-                        *self._group((acc.accename, acc.cropname, acc.genus, acc.species, acc.subtaxa)),
-                        folded(acc.collnumb), *shared, *self._group(tuple(place_parts(acc, category)))])
+        # own_parts and place_parts, in their order; the accession and collecting numbers are each row's own.
+        return _joined([words(acc.accenumb), *self._group((acc.accename, acc.cropname, acc.genus, acc.species,
+                                                           acc.subtaxa)),
+                        words(acc.collnumb), *shared, *self._group(tuple(place_parts(acc, category)))])
