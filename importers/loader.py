@@ -2,9 +2,10 @@
 
 One transaction per file: by default a file with any error imports nothing (`on_error="skip"` stores the good
 rows); a dry run validates everything and rolls back. Existing accessions are looked up a chunk at a time and
-new ones inserted with one multi-row statement per chunk, which is what makes 100,000 rows take seconds, not
-minutes. Columns absent from the file are never touched on existing records (an MCPD file has no collector
-names or private notes, so re-importing an export must not erase them).
+new ones written with one statement per chunk (executemany; COPY on PostgreSQL), which is what makes 100,000
+rows take seconds, not minutes (docs/standards.md, "Speed"). Columns absent from the file are never touched on
+existing records (an MCPD file has no collector names or private notes, so re-importing an export must not
+erase them).
 """
 from __future__ import annotations
 
@@ -226,8 +227,9 @@ class _Writer:
             conn.exec_driver_sql(sql, params)
 
     def _bulk(self, table, rows: list[dict]) -> None:
-        """One executemany through the driver. SQLAlchemy's per-row parameter processing for ~60 columns cost
-        more than everything else in an import; the dialect's own bind processors still convert each value."""
+        """One executemany (or COPY) through the driver. SQLAlchemy's per-row parameter processing for ~60
+        columns cost more than everything else in an import; the dialect's own bind processors still convert
+        each value."""
         names = tuple(c.name for c in table.columns if c.name != "id")
         sql, processors = self._statement(table, names)
         getter = itemgetter(*names)
@@ -261,7 +263,7 @@ class _Writer:
             audits.append((ids[row["accenumb"]], "create", changes))
 
     def flush_audit(self, now) -> None:
-        """The chunk's audit events in one executemany. All but the record, the action and the changes are the
+        """The chunk's audit events in one statement. All but the record, the action and the changes are the
         same on every event of a chunk, so they are converted once and each row is that head plus three."""
         if not self.audits:
             return

@@ -41,10 +41,10 @@ _fold = lru_cache(maxsize=65536)(fold)
 
 
 def _plain_validator(model):
-    """`model`'s own pydantic validator, building instances as plain pydantic does. SQLModel gives every
-    model an __init__ that validates again inside it, a tenth of the cost of each row of a bulk file; on its
-    non-table models the result is the same object. Falls back to the usual validator if the schema has another
-    shape (a newer pydantic)."""
+    """`model`'s own pydantic validator, building instances as plain pydantic does. Otherwise pydantic hands
+    each row to the __init__ SQLModel gives every model, which calls the validator again from Python: a tenth
+    of the cost of each row of a bulk file. On non-table models the result is the same object. Falls back to
+    the usual validator if the schema has another shape (a newer pydantic)."""
     def plain(node):
         if isinstance(node, dict):
             if node.get("type") == "model" and node.get("cls") is model:

@@ -245,3 +245,22 @@ def test_bulk_import_fills_the_full_text_index_and_keeps_its_trigger(registry, s
     assert _fts_state(registry) == ({a.id for a in _accessions(registry).values()}, True)
     with registry.connect() as conn:  # the index agrees with its content table
         conn.exec_driver_sql("INSERT INTO accession_fts(accession_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_the_importers_validator_is_the_contracts():
+    from pydantic import ValidationError
+
+    from importers.mcpd import _VALIDATE
+    from schemas.catalogue import AccessionCreate
+
+    row = {"instcode": "TST", "accenumb": " G-1 ", "category": "aquatic", "storage": "12; 13", "sampstat": "300",
+           "colldate": "20230517", "declatitude": 10.1, "declongitude": 105.6, "collsite": "Vườn"}
+    ours, theirs = _VALIDATE(row), AccessionCreate.model_validate(row)
+    assert type(ours) is AccessionCreate and ours.model_dump() == theirs.model_dump()
+    assert ours.model_fields_set == theirs.model_fields_set
+    for bad in ({**row, "sampstat": "7"}, {**row, "declongitude": None}):
+        with pytest.raises(ValidationError) as ours_error:
+            _VALIDATE(bad)
+        with pytest.raises(ValidationError) as their_error:
+            AccessionCreate.model_validate(bad)
+        assert ours_error.value.errors(include_context=False) == their_error.value.errors(include_context=False)
