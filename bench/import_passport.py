@@ -10,9 +10,9 @@ check: no taxon matching, no duplicates, no coordinates against DMS or Viet Nam)
 process so that its peak memory (ru_maxrss) is its own. Target: ≥ 10,000 rows/s for the import on SQLite.
 Without --postgres, TEST_POSTGRES_URL is used when set; otherwise PostgreSQL is skipped.
 
-Measured 2026-11-24 on a 2-core VM shared with other work (best of 3; single runs vary by up to a third):
-validation alone 50,807 rows/s (pydantic-only peer 56,037, reading floor 258,744); import into SQLite 11,446
-rows/s, PostgreSQL 7,813 rows/s; peak 249 MB and 181 MB. The same run of main before this work: 4,568 and
+Measured 2026-11-24 on a 2-core VM shared with other work (the best of 3 runs; single runs vary by up to a
+third): validation alone 50,319 rows/s (pydantic-only peer 55,745, reading floor 260,044); import into SQLite
+11,446 rows/s, PostgreSQL 7,813 rows/s; peak 249 MB and 181 MB. The same run of main before this work: 4,568 and
 4,445 rows/s. Where the SQLite time goes: docs/standards.md, "Speed".
 """
 from __future__ import annotations
