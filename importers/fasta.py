@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import lru_cache
 
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
@@ -38,22 +39,29 @@ def _from_pipes(ident: str) -> tuple[str, str | None, list[str], str | None]:
         return acc or ident, None, [], None
     taxonomy = next((p for p in parts if "__" in p and ";" in p), None)
     if taxonomy:
-        lineage, organism = [], None
-        for item in taxonomy.split(";"):
-            rank, _, name = item.partition("__")
-            if not name or name.startswith(("unidentified", "Unidentified")):
-                continue
-            name = name.replace("_", " ").strip()
-            if rank == "s":
-                organism = name
-            elif name:
-                lineage.append(name)
+        organism, lineage = _unite_taxonomy(taxonomy)
         # UNITE species hypotheses (SH1312607.09FU) mean ITS
         marker = "ITS" if any(p[:2] == "SH" and p[-2:] == "FU" and _UNITE_SH.search(p) for p in parts) else None
-        return parts[0], organism, lineage, marker
+        return parts[0], organism, list(lineage), marker
     if len(parts) >= 3 and " " in parts[1]:
         return parts[0], parts[1], [], parts[2] or None
     return ident, None, [], None
+
+
+@lru_cache(maxsize=4096)
+def _unite_taxonomy(taxonomy: str) -> tuple[str | None, tuple[str, ...]]:
+    """(species, lineage) of `k__Fungi;…;s__Genus_species`: a barcode set repeats a few thousand of them."""
+    lineage, organism = [], None
+    for item in taxonomy.split(";"):
+        rank, _, name = item.partition("__")
+        if not name or name.startswith(("unidentified", "Unidentified")):
+            continue
+        name = name.replace("_", " ").strip()
+        if rank == "s":
+            organism = name
+        elif name:
+            lineage.append(name)
+    return organism, tuple(lineage)
 
 
 def to_sequence(title: str, residues: str) -> SequenceIn | str:

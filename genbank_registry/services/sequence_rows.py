@@ -5,6 +5,7 @@ import hashlib
 import json
 import operator
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from schemas.sequences import SOURCE_COLUMNS, VOUCHER_QUALIFIERS, QcFlag, SequenceIn
@@ -62,6 +63,12 @@ def _json(value: list) -> str:
     return _ENCODE(value) if value else "[]"
 
 
+@lru_cache(maxsize=4096)
+def _lineage_json(lineage: tuple[str, ...]) -> str:
+    """Barcode sets repeat a few thousand lineages over hundreds of thousands of records."""
+    return _json(list(lineage))
+
+
 def row_of(seq: SequenceIn, marker: str | None = None) -> dict:
     """The stored form of a parsed record (JSON columns as text), with its content hash and per-record flags."""
     source = seq.source()
@@ -89,7 +96,7 @@ def row_of(seq: SequenceIn, marker: str | None = None) -> dict:
         **{c: (quals.get(c) or None) and quals[c][:300] for c in SOURCE_COLUMNS},
         "voucher": next((quals[q] for q in VOUCHER_QUALIFIERS if quals.get(q)), None),
         "sequence": seq.sequence,
-        "lineage": _json(seq.lineage),
+        "lineage": _lineage_json(tuple(seq.lineage)),
         "keywords": _json(seq.keywords),
         "features": _json([f.as_json() for f in seq.features]),
         "references": _json([{"authors": r.authors, "title": r.title, "journal": r.journal,
