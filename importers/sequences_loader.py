@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy.engine import Connection, Engine
 
 from genbank_registry.models import ImportBatch, utcnow
-from genbank_registry.services.sequence_rows import pack, row_of
+from genbank_registry.services.sequence_rows import build_row
 from genbank_registry.services.sequences import SequenceStore, StoreResult, VoucherMap
 from schemas.codes import ImportStatus
 
@@ -100,7 +100,7 @@ def _parse(fmt: str, marker: str | None, block: Block):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             parsed = reader.parse_block(block)
-        rows = [pack(row_of(seq, marker)) for _, seq in parsed.records]
+        rows = [build_row(seq, marker) for _, seq in parsed.records]
     finally:
         gc.enable()
     notes = sorted({" ".join(str(w.message).split())[:200] for w in caught})
