@@ -1,4 +1,4 @@
-"""FASTA: Biopython's FASTA parser (`Bio.SeqIO.FastaIO.SimpleFastaParser`), streamed block by block.
+"""FASTA: what Biopython's FASTA parser (`Bio.SeqIO.FastaIO.SimpleFastaParser`) reads, streamed block by block.
 
 Headers carry what the file knows in the forms researchers actually meet:
 - NCBI source modifiers: `>id definition [organism=Oryza sativa] [specimen_voucher=CTU:CAY-0001]`
@@ -12,7 +12,6 @@ import io
 import re
 from functools import lru_cache
 
-from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from schemas.sequences import FeatureIn, SequenceIn, check_residues
 
@@ -95,5 +94,26 @@ class FastaReader(SequenceReader):
     record_start = ">"
 
     def parse_records(self, text: str):
-        for title, residues in SimpleFastaParser(io.StringIO(text)):
+        for title, residues in split_fasta(text):
             yield to_sequence(title, residues)
+
+
+def split_fasta(text: str):
+    """What `SimpleFastaParser` yields for `text`, cut with string operations instead of line by line. Importing
+    Bio.SeqIO loads numpy (27 MB in the importer and in each parser worker), so Biopython's parser is only called
+    for a record whose residue lines hold other whitespace than spaces and line ends, which it strips per line."""
+    if text.startswith(">"):
+        start = 0
+    else:
+        start = text.find("\n>") + 1
+        if not start:
+            return
+    for piece in text[start + 1:].split("\n>"):
+        title, _, body = piece.partition("\n")
+        residues = body.replace("\n", "").replace(" ", "").replace("\r", "")
+        if residues.isprintable():
+            yield title.rstrip(), residues
+        else:
+            from Bio.SeqIO.FastaIO import SimpleFastaParser
+
+            yield from SimpleFastaParser(io.StringIO(">" + piece + "\n"))
