@@ -163,21 +163,20 @@ def run_ceiling(path: str, fmt: str, db_path: str, marker: str | None) -> int:
     import sqlite3
 
     from genbank_registry import migrate
-    from genbank_registry.services.sequences import INSERT_COLUMNS
+    from genbank_registry.services.sequences import sqlite_insert
     from importers.sequences_loader import _blocks, _parse
 
     migrate.upgrade(f"sqlite:///{db_path}")
     stamp = "2026-01-01 00:00:00.000000"
-    chunks = [[r.values + ("", True, None, None, None, "0" * 32, stamp, stamp) for r in rows]
+    chunks = [[r.values + ("", 1, None, None, None, "0" * 32, stamp, stamp, "published") for r in rows]
               for rows, *_ in (_parse(fmt, marker, b) for b in _blocks(path, fmt)[0])]
     con = sqlite3.connect(db_path)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-65536"):
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-16384", "wal_autocheckpoint=2500"):
         con.execute(f"PRAGMA {pragma}")
-    sql = (f"INSERT INTO sequence_record ({', '.join(repr(c).replace(chr(39), chr(34)) for c in INSERT_COLUMNS)})"
-           f" VALUES ({', '.join('?' * len(INSERT_COLUMNS))})")
     t0 = time.perf_counter()
+    cur = con.cursor()
     for chunk in chunks:
-        con.executemany(sql, chunk)
+        sqlite_insert(cur, chunk)
         con.commit()
     print(json.dumps({"_elapsed": time.perf_counter() - t0}), file=sys.stderr)
     return sum(map(len, chunks))

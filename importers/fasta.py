@@ -25,6 +25,8 @@ _UNITE_SH = re.compile(r"SH\d+\.\d+FU$")
 def split_header(title: str) -> tuple[str, str, list[tuple[str, str]]]:
     """(id, definition, [(qualifier, value)]) from a FASTA title line."""
     ident, _, rest = title.strip().partition(" ")
+    if "[" not in rest:  # most headers: no modifiers, no regular expression
+        return ident, rest.strip(), []
     modifiers = [(k.lower().replace("-", "_"), v.strip()) for k, v in _MODIFIER.findall(rest)]
     definition = _MODIFIER.sub("", rest).strip() if modifiers else rest.strip()
     return ident, definition, modifiers

@@ -147,6 +147,8 @@ def register(cls: type[SequenceReader]) -> type[SequenceReader]:
 
 
 def reader_for(fmt: str, source: str = "-") -> SequenceReader:
+    from . import fasta, genbank  # noqa: F401  (the readers register on import; `importers` loads nothing eagerly)
+
     try:
         return READERS[fmt.lower()](source)
     except KeyError:

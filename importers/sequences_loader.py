@@ -27,7 +27,6 @@ from genbank_registry.services.sequence_rows import build_row
 from genbank_registry.services.sequences import SequenceStore, StoreResult, VoucherMap
 from schemas.codes import ImportStatus
 
-from . import fasta, genbank  # noqa: F401  (register their readers)
 from .sequence_base import Block, RecordError, UnknownFormat, open_text, reader_for, sniff
 
 IN_FLIGHT = 2  # blocks queued per worker: keeps both cores busy with bounded memory

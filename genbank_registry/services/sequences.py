@@ -335,18 +335,25 @@ def _bulk_insert(conn: Connection, rows: list[tuple]) -> None:
             for row in rows:
                 copy.write_row(row)
         return
-    # Python's sqlite3 binds None (and bools) through its adapter look-up, several times slower than a string:
-    # columns that are empty in the whole chunk (most of them, in a FASTA file) are left out of the statement.
+    cur = dbapi.cursor()
+    try:
+        sqlite_insert(cur, rows)
+    finally:
+        cur.close()
+
+
+def sqlite_insert(cur, rows: list[tuple]) -> None:
+    """executemany of rows in INSERT_COLUMNS order on a sqlite3 cursor.
+
+    Python's sqlite3 binds None (and bools) through its adapter look-up, several times slower than a string:
+    columns that are empty in the whole chunk (most of them, in a FASTA file) are left out of the statement.
+    """
     keep = [i for i, column in enumerate(zip(*rows)) if column.count(None) != len(column)]
     if len(keep) < len(INSERT_COLUMNS):
         pick = operator.itemgetter(*keep)
         rows = [pick(row) for row in rows] if len(keep) > 1 else [(pick(row),) for row in rows]
     quoted = ", ".join(f'"{INSERT_COLUMNS[i]}"' for i in keep)
-    cur = dbapi.cursor()
-    try:
-        cur.executemany(f"INSERT INTO sequence_record ({quoted}) VALUES ({', '.join('?' * len(keep))})", rows)
-    finally:
-        cur.close()
+    cur.executemany(f"INSERT INTO sequence_record ({quoted}) VALUES ({', '.join('?' * len(keep))})", rows)
 
 
 def _chunks(items: list, size: int):
