@@ -19,7 +19,7 @@ record ids made unique per copy so every record is new. Then, each in a fresh pr
 Each measurement runs `--repeat` times (default 3) and the fastest run is shown: the machine is shared, and
 the fastest run is the one least disturbed by other work. It prints records/s, MB/s, peak memory (max RSS of the process; for our import also of its parser workers) and
 our ratios to both peers. Targets (issue 3): GenBank import ≥ 1.0× SeqIO.parse and ≥ 4× BioSQL; FASTA ≥ 60,000
-records/s on SQLite; peak memory < 300 MB for a 1 GB input (memory is flat in the input size: blocks of 4 MB).
+records/s on SQLite; peak memory < 300 MB for a 1 GB input (memory is flat in the input size: blocks of 1 MB).
 The machine is shared (2 cores): run it when it is quiet, and read the figures as of the moment.
 """
 from __future__ import annotations
@@ -359,7 +359,7 @@ def main() -> None:
             print(f"{fmt:8} {name:42} {n:>9,} {sec:>8.2f} {rate:>10,.0f} {mbs:>7.2f} {pss:>7.0f} {rss:>7.0f} "
                   f"{x_floor:>7.2f} {x_peer:>8.2f}")
         print("\nTargets: GenBank import ≥ 1.0× SeqIO.parse and ≥ 4× BioSQL; FASTA ≥ 60,000 records/s on SQLite;"
-              " peak < 300 MB for 1 GB (memory is per 4 MB block, not per file). Machine: 2 shared cores.")
+              " peak < 300 MB for 1 GB (memory is per 1 MB block, not per file). Machine: 2 shared cores.")
         ours = {fmt: (rate, x_floor, x_peer) for fmt, name, n, sec, rate, mbs, pss, rss, x_floor, x_peer in rows
                 if name == "genbank-registry, SQLite"}
         if "genbank" in ours:
