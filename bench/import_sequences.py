@@ -7,7 +7,7 @@ Builds, in a temporary directory, a GenBank file and a FASTA file of at least `-
 ../shared/data/sequences (GenBank: every nucleotide record Biopython parses; FASTA: the ITS barcode sets), with
 record ids made unique per copy so every record is new. Then, each in a fresh process:
 
-- Biopython `SeqIO.parse` alone (the floor: reading without storing);
+- Biopython `SeqIO.parse` alone (the floor: reading without storing, one core);
 - Biopython's BioSQL loader into SQLite (`BioSeqDatabase.open_database(driver="sqlite3")`, `db.load`), on the
   same input (or its first `--biosql-mb` MB, to save time; rates are compared, and a smaller database is
   faster to fill, so the full input is the fair comparison);
@@ -17,8 +17,10 @@ record ids made unique per copy so every record is new. Then, each in a fresh pr
   table and indexes (no parsing, no look-ups): what this disk and CPU allow at all.
 
 Each measurement runs `--repeat` times (default 3) and the fastest run is shown: the machine is shared, and
-the fastest run is the one least disturbed by other work. It prints records/s, MB/s, peak memory (max RSS of the process; for our import also of its parser workers) and
-our ratios to both peers. Targets (issue 3): GenBank import ≥ 1.0× SeqIO.parse and ≥ 4× BioSQL; FASTA ≥ 60,000
+the fastest run is the one least disturbed by other work. It prints records/s, MB/s, the peak memory of the
+whole process tree (the import's writer and its parser workers together), sampled every 100 ms as the sum of PSS
+(shared pages counted once: the memory really held) and the sum of RSS (pages forked workers share with the
+writer counted in each), our ratios to both peers, and whether each target is met. Targets (issue 3): GenBank import ≥ 1.0× SeqIO.parse and ≥ 4× BioSQL; FASTA ≥ 60,000
 records/s on SQLite; peak memory < 300 MB for a 1 GB input (memory is flat in the input size: blocks of 1 MB).
 The machine is shared (2 cores): run it when it is quiet, and read the figures as of the moment.
 """
