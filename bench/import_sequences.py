@@ -20,8 +20,9 @@ Each measurement runs `--repeat` times (default 3) and the fastest run is shown:
 the fastest run is the one least disturbed by other work. It prints records/s, MB/s, the peak memory of the
 whole process tree (the import's writer and its parser workers together), sampled every 100 ms as the sum of PSS
 (shared pages counted once: the memory really held) and the sum of RSS (pages forked workers share with the
-writer counted in each), our ratios to both peers, and whether each target is met. Targets (issue 3): GenBank import ≥ 1.0× SeqIO.parse and ≥ 4× BioSQL; FASTA ≥ 60,000
-records/s on SQLite; peak memory < 300 MB for a 1 GB input (memory is flat in the input size: blocks of 1 MB).
+writer counted in each), our ratios to both peers, and whether each target is met. Targets (issue 3): GenBank
+import ≥ 1.0× SeqIO.parse and ≥ 4× BioSQL; FASTA ≥ 60,000 records/s on SQLite; peak memory < 300 MB for a 1 GB
+input (memory is flat in the input size: blocks of 1 MB).
 The machine is shared (2 cores): run it when it is quiet, and read the figures as of the moment.
 """
 from __future__ import annotations

@@ -3,8 +3,9 @@
 The file is cut into blocks of whole records; workers parse blocks and turn records into rows (pure work, on
 the other core); this process stores the rows in file order, committing after whole blocks (up to COMMIT_BLOCKS
 blocks or COMMIT_RECORDS records per transaction). So a killed import leaves whole blocks or nothing of a block,
-and running it again finds those rows unchanged and completes the rest. `--on-error abort` and `--dry-run` use a single transaction for the whole run instead: abort rolls
-everything back at the first bad record, dry-run at the end.
+and running it again finds those rows unchanged and completes the rest. `--on-error abort` and `--dry-run` use a
+single transaction for the whole run instead: abort rolls everything back at the first bad record, dry-run at
+the end.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, nullcontext
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -204,8 +205,10 @@ def import_file(engine: Engine, path: str, options: Options,
             except BaseException:
                 if group is not None:
                     # The open transaction rolled back: so do its counts, or the batch would claim them.
-                    _close(group, commit=False)
-                    _restore(result, group[2])
+                    try:
+                        _close(group, commit=False)
+                    finally:
+                        _restore(result, group[2])
                 raise
             if outer is not None:
                 if options.dry_run:
