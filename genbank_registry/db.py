@@ -35,6 +35,9 @@ def make_engine(url: str, echo: bool = False) -> Engine:
             # Foreign keys are off by default in SQLite; WAL lets the web read while an import writes.
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
+            # Only a new, empty database takes it (before WAL): a bulk import writes and syncs a quarter as many
+            # pages as with the default 4 KB.
+            cur.execute("PRAGMA page_size=16384")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             # Searches read many index rows: map the file and keep a larger page cache (64 MB) in memory.

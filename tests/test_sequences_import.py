@@ -154,6 +154,7 @@ def test_skip_stores_good_records_abort_and_dry_run_store_nothing(engine, tmp_pa
 
 def test_an_interrupted_import_leaves_whole_blocks_and_a_rerun_completes_it(engine, monkeypatch):
     monkeypatch.setattr(importers.sequence_base, "BLOCK_CHARS", 3000)  # several blocks from one small file
+    monkeypatch.setattr(importers.sequences_loader, "COMMIT_BLOCKS", 1)  # and a commit after each of them
     calls = {"n": 0}
     real_store = sequence_service.SequenceStore.store
 

@@ -1,10 +1,10 @@
 """The stored form of a parsed sequence record: a pure function, so import workers build rows in parallel."""
 from __future__ import annotations
 
-import hashlib
 import json
-import operator
 import re
+from hashlib import md5
+from functools import lru_cache
 from typing import NamedTuple
 
 from schemas.sequences import SOURCE_COLUMNS, VOUCHER_QUALIFIERS, QcFlag, SequenceIn
@@ -20,8 +20,7 @@ ROW_COLUMNS = ("record_id", "accession_base", "version", "name", "definition", "
 
 
 IDX = {c: i for i, c in enumerate(ROW_COLUMNS)}
-_VALUES = operator.itemgetter(*ROW_COLUMNS)
-_SEQ = IDX["sequence"]
+_LAT_LON = SOURCE_COLUMNS.index("lat_lon")
 
 
 class Row(NamedTuple):
@@ -45,11 +44,6 @@ class Row(NamedTuple):
         return self.values[IDX[column]]
 
 
-def pack(row: dict) -> Row:
-    return Row(row["_t"], row["record_id"], row["accession_base"], row["version"], row["checksum"],
-               row["organism"], row["voucher"], tuple(row["_flags"]), row.get("_coi"), row["_hash"])
-
-
 def split_version(record_id: str) -> tuple[str, int | None]:
     m = _VERSIONED.match(record_id)
     return (m.group(1), int(m.group(2))) if m else (record_id, None)
@@ -62,55 +56,72 @@ def _json(value: list) -> str:
     return _ENCODE(value) if value else "[]"
 
 
+@lru_cache(maxsize=4096)
+def _lineage_json(lineage: tuple[str, ...]) -> str:
+    """Barcode sets repeat a few thousand lineages over hundreds of thousands of records."""
+    return _json(list(lineage))
+
+
 def row_of(seq: SequenceIn, marker: str | None = None) -> dict:
-    """The stored form of a parsed record (JSON columns as text), with its content hash and per-record flags."""
-    source = seq.source()
+    """The stored form of a parsed record by column name (JSON columns as text)."""
+    return dict(zip(ROW_COLUMNS, build_row(seq, marker).values))
+
+
+_NO_SOURCE = (None,) * len(SOURCE_COLUMNS)
+_GENE_FEATURES = ("gene", "CDS", "rRNA", "misc_RNA")
+_STOP = QcFlag.STOP_CODON.value
+
+
+def build_row(seq: SequenceIn, marker: str | None = None) -> Row:
+    """The stored form of a parsed record (values in ROW_COLUMNS order), with its content hash and the flags that
+    need no database. Runs per record in the import workers, so it builds the tuple directly: no dicts."""
     quals: dict[str, str] = {}
-    if source is not None:
-        for key, value in source.qualifiers:
-            if value is None:
-                continue
-            key = "geo_loc_name" if key == "country" else key
-            if key == "db_xref" and "db_xref" in quals:
-                quals["db_xref"] += "; " + value
-            elif key not in quals:
-                quals[key] = value
-    genes = [v for f in seq.features if f.type in ("gene", "CDS", "rRNA", "misc_RNA")
-             for k, v in f.qualifiers if k in ("gene", "product") and v]
-    marker = canonical_marker(marker) or canonical_marker(seq.marker) or marker_of(seq.definition, genes)
+    for feature in seq.features:
+        if feature.type == "source":
+            for key, value in feature.qualifiers:
+                if value is None:
+                    continue
+                key = "geo_loc_name" if key == "country" else key
+                if key == "db_xref" and "db_xref" in quals:
+                    quals["db_xref"] += "; " + value
+                elif key not in quals:
+                    quals[key] = value
+            break
+    marker = canonical_marker(marker) or canonical_marker(seq.marker)
+    if not marker:
+        genes = [v for f in seq.features if f.type in _GENE_FEATURES
+                 for k, v in f.qualifiers if k in ("gene", "product") and v]
+        marker = marker_of(seq.definition, genes)
     length, checksum, gc, ambiguous = measures(seq.sequence)
-    base, version = split_version(seq.record_id)
-    row = {
-        "record_id": seq.record_id, "accession_base": base, "version": version, "name": seq.name,
-        "definition": seq.definition, "molecule_type": seq.molecule_type, "topology": seq.topology,
-        "division": seq.division, "locus_date": (seq.date or "")[:11] or None, "marker": marker, "length": length,
-        "checksum": checksum, "gc_content": gc,
-        "ambiguous_fraction": ambiguous, "organism": seq.organism,
-        **{c: (quals.get(c) or None) and quals[c][:300] for c in SOURCE_COLUMNS},
-        "voucher": next((quals[q] for q in VOUCHER_QUALIFIERS if quals.get(q)), None),
-        "sequence": seq.sequence,
-        "lineage": _json(seq.lineage),
-        "keywords": _json(seq.keywords),
-        "features": _json([f.as_json() for f in seq.features]),
-        "references": _json([{"authors": r.authors, "title": r.title, "journal": r.journal,
-                              "pubmed_id": r.pubmed_id, "bases": r.bases} for r in seq.references]),
-    }
-    if row["lat_lon"]:
-        row["lat_lon"] = row["lat_lon"][:60]
-    frame = None
+    record_id = seq.record_id
+    base, version = split_version(record_id) if "." in record_id else (record_id, None)
+    if quals:
+        source = tuple((quals.get(c) or None) and quals[c][:300] for c in SOURCE_COLUMNS)
+        if source[_LAT_LON]:
+            source = source[:_LAT_LON] + (source[_LAT_LON][:60],) + source[_LAT_LON + 1:]
+        voucher = next((quals[q] for q in VOUCHER_QUALIFIERS if quals.get(q)), None)
+    else:
+        source, voucher = _NO_SOURCE, None
+    features = _json([f.as_json() for f in seq.features]) if seq.features else "[]"
+    references = _json([{"authors": r.authors, "title": r.title, "journal": r.journal, "pubmed_id": r.pubmed_id,
+                         "bases": r.bases} for r in seq.references]) if seq.references else "[]"
+    head = (record_id, base, version, seq.name, seq.definition, seq.molecule_type, seq.topology, seq.division,
+            (seq.date or "")[:11] or None, marker, length, checksum, gc, ambiguous, seq.organism, *source, voucher)
+    tail = (_lineage_json(tuple(seq.lineage)), _json(seq.keywords), features, references)
+    frame, coi = None, None
     if marker == "COI-5P":
         cds = next((f for f in seq.features if f.type == "CDS"), None)
         start = cds.first("codon_start") if cds else None
         frame = int(start) - 1 if start and start.isdigit() and cds.location.lstrip("<").startswith("1..") \
             else None
-    if marker == "COI-5P" and not seq.lineage:
-        # The taxon group is only known once the organism is linked: keep both answers for the store.
-        row["_coi"] = {t: QcFlag.STOP_CODON.value in flags_of(seq.sequence, length, 0, marker, lineage, frame)
-                       for t, lineage in ((2, ["Vertebrata"]), (5, []))}
-    row["_flags"] = flags_of(seq.sequence, length, ambiguous, marker, seq.lineage, frame)
-    if "_coi" in row:
-        row["_flags"] = [f for f in row["_flags"] if f != QcFlag.STOP_CODON.value]
-    row["_t"] = values = _VALUES(row)
+        if not seq.lineage:
+            # The taxon group is only known once the organism is linked: keep both answers for the store.
+            coi = {t: _STOP in flags_of(seq.sequence, length, 0, marker, lineage, frame)
+                   for t, lineage in ((2, ["Vertebrata"]), (5, []))}
+    flags = flags_of(seq.sequence, length, ambiguous, marker, seq.lineage, frame)
+    if coi is not None:
+        flags = [f for f in flags if f != _STOP]
     # The checksum stands for the residues: hashing a genome twice would cost more than the rest of the row.
-    row["_hash"] = hashlib.md5(repr(values[:_SEQ] + values[_SEQ + 1:]).encode("utf-8", "replace")).hexdigest()
-    return row
+    content = md5(repr(head + tail).encode("utf-8", "replace")).hexdigest()
+    return Row(head + (seq.sequence,) + tail, record_id, base, version, checksum, seq.organism, voucher,
+               tuple(flags), coi, content)
