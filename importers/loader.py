@@ -215,7 +215,7 @@ class _Writer:
             self._sql[key] = (sql, processors)
         return self._sql[key]
 
-    def _execute(self, sql: str, params: list[tuple]) -> None:
+    def _execute(self, table, names: tuple[str, ...], sql: str, params: list[tuple]) -> None:
         """Rows into the import's transaction. PostgreSQL takes a chunk by COPY in a fraction of the time of
         an executemany (one statement per row, even pipelined); it is the same connection and transaction."""
         conn = self.session.connection()
@@ -223,8 +223,16 @@ class _Writer:
             with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(sql) as copy:
                 for values in params:
                     copy.write_row(values)
-        else:
-            conn.exec_driver_sql(sql, params)
+            return
+        # sqlite3 binds None through its adapter look-up, several times slower than a value, and most MCPD
+        # columns are empty in a whole chunk: those are left out of the INSERT (no column has a server
+        # default, so they are NULL all the same).
+        keep = [i for i, column in enumerate(zip(*params)) if column.count(None) != len(column)]
+        if params and len(keep) < len(names):
+            sql, _ = self._statement(table, tuple(names[i] for i in keep))
+            pick = itemgetter(*keep)
+            params = [pick(values) for values in params] if len(keep) > 1 else [(pick(v),) for v in params]
+        conn.exec_driver_sql(sql, params)
 
     def _bulk(self, table, rows: list[dict]) -> None:
         """One executemany (or COPY) through the driver. SQLAlchemy's per-row parameter processing for ~60
@@ -239,7 +247,7 @@ class _Writer:
             for i, proc in processors:
                 values[i] = proc(values[i])
             params.append(tuple(values))
-        self._execute(sql, params)
+        self._execute(table, names, sql, params)
 
     def _audit(self, entity_id: int, action: str, changes: dict) -> None:
         self.audits.append((entity_id, action, changes))
@@ -283,7 +291,7 @@ class _Writer:
             params = [head + event for event in self.audits]
         else:
             params = [head + (entity_id, action, to_json(changes)) for entity_id, action, changes in self.audits]
-        self._execute(sql, params)
+        self._execute(self.audit_table, names, sql, params)
         self.audits = []
 
     def _existing(self, acc: Accession, row: int, data: AccessionCreate, taxon_id: int | None, now) -> None:
