@@ -18,15 +18,16 @@ Ties sort by folded name and accession number in binary ("C") collation, so both
 from __future__ import annotations
 
 import difflib
+import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import and_, case, column, func, literal, literal_column, or_, table, text
+from sqlalchemy import and_, case, column, func, literal, literal_column, or_, table, text, true
 from sqlmodel import Session, select
 
 from schemas.catalogue import AccessionSummaryPublic
-from schemas.text import fold, query_tokens
+from schemas.text import fold, query_tokens, words
 
 from ..models import VernacularName
 from ..models_search import FACET_COLUMNS, split_facet_values
@@ -44,6 +45,7 @@ class Facet:
     column: str
     multi: bool = False  # stored as ";a;b;"
     numeric: bool = False
+    indexed: bool = True  # the column has an index of its own (models_search)
 
     def condition(self, value: str, fts: bool = False):
         col = _unindexed(self.column) if fts else getattr(Ix, self.column)
@@ -56,12 +58,33 @@ class Facet:
                 return literal(False)
         return col == value
 
+    def fts(self, value: str) -> str | None:
+        """An FTS5 phrase over `facet_values` that every row with this value matches (SQLite): a superset, since
+        the same words may stand in another facet column, so the exact condition is still applied. None when
+        the value has no word FTS5 could look up, or when LIKE would read `%` and `_` in it as wildcards."""
+        if self.numeric:
+            try:
+                value = str(int(value))
+            except ValueError:
+                return None
+        if not _WORD.search(value) or (self.multi and ("%" in value or "_" in value)):
+            return None
+        return f"facet_values : {_phrase(value)}"
+
     def values(self, stored) -> list:
         if stored is None:
             return [None]
         if self.multi:
             return [v for v in str(stored).split(";") if v]
         return [str(stored)]
+
+
+_WORD = re.compile(r"[A-Za-z0-9]")
+
+
+def _phrase(value: str) -> str:
+    """An FTS5 string: the table's own tokenizer splits it exactly as it split the indexed text."""
+    return '"' + value.replace('"', '""') + '"'
 
 
 def _unindexed(name: str):
@@ -75,10 +98,10 @@ FACETS: tuple[Facet, ...] = (
     Facet("category", "category"),
     Facet("family", "family"),
     Facet("district", "district"),
-    Facet("commune", "commune"),
-    Facet("storage", "storage", multi=True),
+    Facet("commune", "commune", indexed=False),
+    Facet("storage", "storage", multi=True, indexed=False),
     Facet("sampstat", "sampstat", numeric=True),
-    Facet("status", "conservation", multi=True),
+    Facet("status", "conservation", multi=True, indexed=False),
     Facet("task", "task_code"),
     Facet("institution", "instcode"),
 )
@@ -123,7 +146,8 @@ def _c(column, dialect: str):
     return column.collate("C") if dialect == "postgresql" else column
 
 
-# SQLite: FTS5 over the public index's search words (migration 0009_search_speed), published rows only.
+# SQLite: FTS5 over the public index's search words, names, numbers and facet values (migrations
+# 0009_search_speed, 0012_search_tiers), published rows only.
 _FTS = table("accession_fts_public", column("rowid"))
 
 
@@ -132,11 +156,22 @@ class Where:
     """A search's conditions on the index table; on SQLite a text query is an FTS5 MATCH joined to it."""
 
     conds: list
-    fts: str | None = None  # the FTS5 query, SQLite only
+    fts: list[str] = field(default_factory=list)  # FTS5 expressions that must all match, SQLite only
+    # The conditions again on indexed columns, when they all have one (None otherwise): counting a filtered
+    # FTS5 search reads those indexes instead of joining every full-text match to its wide index row.
+    indexed: list | None = field(default_factory=list)
+
+    def match(self, *extra: str | None):
+        """The MATCH condition of these expressions and `extra` ones (candidates of a ranking tier)."""
+        parts = [*self.fts, *(e for e in extra if e)]
+        return text("accession_fts_public MATCH :fts").bindparams(fts=" AND ".join(f"({p})" for p in parts))
+
+    def all(self, *extra: str | None) -> list:
+        return [self.match(*extra), *self.conds] if self.fts else list(self.conds)
 
     @property
     def fts_only(self) -> bool:
-        return self.fts is not None and len(self.conds) == 1
+        return bool(self.fts) and not self.conds
 
 
 def _conditions(query: SearchQuery, dialect: str) -> Where:
@@ -145,15 +180,25 @@ def _conditions(query: SearchQuery, dialect: str) -> Where:
     where = Where([])
     tokens = query_tokens(query.q)
     if tokens and dialect == "sqlite":
-        where.fts = " ".join(f'"{t}"*' for t in tokens)
-        where.conds.append(text("accession_fts_public MATCH :fts").bindparams(fts=where.fts))
+        # The column filter keeps names, numbers and facet values (indexed for ranking and filters) from
+        # widening what a query matches.
+        where.fts.append("search_words : (" + " ".join(f'"{t}"*' for t in tokens) + ")")
     elif tokens:
         where.conds.append(and_(*[Ix.search_words.regexp_match(r"\m" + t) for t in tokens]))
-    fts = where.fts is not None
+    fts = bool(where.fts)
     for name, value in query.filters.items():
-        where.conds.append(FACET_BY_NAME[name].condition(value, fts))
+        facet = FACET_BY_NAME[name]
+        if fts and (expr := facet.fts(value)):
+            where.fts.append(expr)  # the matches narrowed by FTS5, the exact condition below on what is left
+        where.conds.append(facet.condition(value, fts))
+        if facet.indexed and where.indexed is not None:
+            where.indexed.append(facet.condition(value))
+        else:
+            where.indexed = None
     if query.taxon_ids is not None:
         where.conds.append((_unindexed("taxon_id") if fts else Ix.taxon_id).in_(query.taxon_ids))
+        if where.indexed is not None:
+            where.indexed.append(Ix.taxon_id.in_(query.taxon_ids))
     return where
 
 
@@ -167,26 +212,54 @@ def _has_word_starting(column, start: str, dialect: str):
     return or_(func.substr(column, 1, len(start)) == start, _contains(column, " " + start, dialect))
 
 
-def _rank(query: SearchQuery, dialect: str):
+@dataclass(frozen=True)
+class Tier:
+    """A ranking tier: its test on an index row and, for SQLite, FTS5 expressions that together find its rows
+    (None: any match). `fts_exact`: they find exactly the rows the test accepts, because names and words are
+    separated by spaces and " | " and "|" is an FTS5 token (migration 0012_search_tiers); otherwise they find
+    candidates and the test decides."""
+
+    cond: object
+    rank: int
+    fts: tuple[str | None, ...] = (None,)
+    fts_exact: bool = False
+
+
+def _tiers(query: SearchQuery, dialect: str) -> list[Tier]:
     tokens = query_tokens(query.q)
     phrase = " ".join(tokens)
     exact = query.q.lower()
     number = [func.lower(Ix.accenumb) == exact]
+    numbers = [exact]
     if ":" in exact:  # INSTCODE:ACCENUMB; without a colon the query cannot be one
         number.append(func.lower(Ix.instcode + ":" + Ix.accenumb) == exact)
+        numbers += [exact[i + 1:] for i, ch in enumerate(exact) if ch == ":"]
+    # An accession number equal to the query (or to what follows one of its colons) has the same words.
+    numbers = [words(n) for n in numbers]
     tiers = [
-        (or_(*number), 0),
-        (or_(func.substr(Ix.name_text, 1, len(phrase)) == phrase, _contains(Ix.name_text, "| " + phrase, dialect)), 1),
-        (_has_word_starting(Ix.name_text, phrase, dialect), 2),
+        Tier(or_(*number), 0, (" OR ".join(f'accenumb : "{n}"' for n in numbers) if all(numbers) else None,)),
+        Tier(or_(func.substr(Ix.name_text, 1, len(phrase)) == phrase, _contains(Ix.name_text, "| " + phrase, dialect)),
+             1, (f'name_text : ^"{phrase}"*', f'name_text : "| {phrase}"*'), True),
+        Tier(_has_word_starting(Ix.name_text, phrase, dialect), 2, (f'name_text : "{phrase}"*',), True),
     ]
     if len(tokens) > 1:  # with one word, tier 3 is tier 2
-        tiers.append((and_(*[_has_word_starting(Ix.name_text, t, dialect) for t in tokens]), 3))
-    tiers.append((_has_word_starting(Ix.search_words, phrase, dialect), 4))
-    return case(*tiers, else_=5)
+        tiers.append(Tier(and_(*[_has_word_starting(Ix.name_text, t, dialect) for t in tokens]), 3,
+                          ("name_text : (" + " AND ".join(f'"{t}"*' for t in tokens) + ")",), True))
+    tiers.append(Tier(_has_word_starting(Ix.search_words, phrase, dialect), 4, (f'search_words : "{phrase}"*',),
+                      True))
+    return tiers
+
+
+def _rank(query: SearchQuery, dialect: str):
+    return case(*[(t.cond, t.rank) for t in _tiers(query, dialect)], else_=5)
+
+
+def _name_order(dialect: str) -> list:
+    return [_c(Ix.sort_name, dialect), _c(Ix.instcode, dialect), _c(Ix.accenumb, dialect), Ix.accession_id]
 
 
 def _order(query: SearchQuery, dialect: str) -> list:
-    name = [_c(Ix.sort_name, dialect), _c(Ix.instcode, dialect), _c(Ix.accenumb, dialect), Ix.accession_id]
+    name = _name_order(dialect)
     if query.sort == "relevance":
         return [_rank(query, dialect), *name]
     if query.sort == "accenumb":
@@ -196,18 +269,57 @@ def _order(query: SearchQuery, dialect: str) -> list:
     return name
 
 
-def _base(stmt, where: Where):
+def _base(stmt, where: Where, *extra: str | None):
     """Searches read the index table alone, never the wide accession rows. On SQLite the full-text matches drive
     the join (one primary-key probe per match), which is much cheaper than `id IN (matches)`: that builds a
     temporary b-tree of every match first."""
-    source = Ix if where.fts is None else _FTS.join(Ix, Ix.accession_id == _FTS.c.rowid)
-    return stmt.select_from(source).where(*where.conds)
+    source = Ix if not where.fts else _FTS.join(Ix, Ix.accession_id == _FTS.c.rowid)
+    return stmt.select_from(source).where(*where.all(*extra))
 
 
 def _count(session: Session, where: Where) -> int:
-    if where.fts_only:  # every row of the public FTS table is a published accession: no join needed
-        return session.exec(select(func.count()).select_from(_FTS).where(*where.conds)).one()
+    # Every row of the public FTS table is a published accession: a text search alone counts without a join.
+    if where.fts_only:
+        return session.exec(select(func.count()).select_from(_FTS).where(where.match())).one()
+    if where.fts and where.indexed:
+        # `+rowid`: offered `rowid IN (…)`, FTS5 would run the whole MATCH once per id.
+        ids = select(Ix.accession_id).where(*where.indexed)
+        return session.exec(select(func.count()).select_from(_FTS).where(
+            where.match(), literal_column(f"+{_FTS.name}.rowid").in_(ids))).one()
     return session.exec(_base(select(func.count()), where)).one()
+
+
+TIERED_DEPTH = 1000  # deeper pages rank every match at once: the ids of the tiers before would make a long list
+
+
+def _ranked_by_tier(session: Session, query: SearchQuery, where: Where, dialect: str) -> list[int]:
+    """The page of a relevance-sorted SQLite search, tier by tier, each read from its FTS5 candidates only.
+
+    Ranking every match costs a handful of string tests per row: thousands of rows for a broad query, most of
+    them in the last tiers. Here a tier's rows come from FTS5 (tested when FTS5 finds only candidates) and are
+    not in a better tier; the search stops at the first tier that fills the page. Once a tier is read without
+    filling the page, every row of it is known, so "not in a better tier" is a short id list."""
+    need = query.offset + query.limit
+    found: list[int] = []
+    for tier in [*_tiers(query, dialect), Tier(true(), 5, (None,), True)]:
+        rows: dict[int, tuple] = {}
+        # An FTS5 OR costs more than its parts apart; each part gives its best rows, merged here by the same
+        # keys in the same (binary) order: Python compares strings by code point, SQLite by UTF-8 bytes.
+        for fts in tier.fts:
+            # The text query's own expression is left out of tier 0: a number's words are the first words of
+            # the accession's search words (services.search_text), and on a broad query ("ca"*) it costs most.
+            stmt = _base(select(*_name_order(dialect)), replace(where, fts=where.fts[1:]) if tier.rank == 0
+                         else where, fts)
+            if not tier.fts_exact:
+                stmt = stmt.where(tier.cond)
+            if found:
+                stmt = stmt.where(Ix.accession_id.not_in(found))
+            rows |= {row[-1]: tuple(row) for row in session.exec(stmt.order_by(*_name_order(dialect))
+                                                                 .limit(need - len(found)))}
+        found += [key[-1] for key in sorted(rows.values())[:need - len(found)]]
+        if len(found) >= need:
+            break
+    return found[query.offset:need]
 
 
 def summary(acc_id: int, accenumb: str, ix: Ix) -> AccessionSummaryPublic:
@@ -224,23 +336,29 @@ def search(session: Session, query: SearchQuery, *, facets: bool = True, suggest
     dialect = _dialect(session)
     where = _conditions(query, dialect)
     counts = facet_counts(session, where) if facets else {}
+
     def ranked(*columns):
         return _base(select(*columns), where).order_by(*_order(query, dialect)).limit(query.limit).offset(query.offset)
+
+    def page_ids() -> list[int]:
+        if where.fts and query.sort == "relevance" and query.offset + query.limit <= TIERED_DEPTH:
+            return _ranked_by_tier(session, query, where, dialect)
+        return list(session.exec(ranked(Ix.accession_id)))
 
     if facets:
         # Every result has exactly one category, so the category counts add up to the total: no count query.
         total = sum(n for _, n in counts["category"])
-        ids = list(session.exec(ranked(Ix.accession_id))) if total else []
-    elif where.fts is None and where.conds:
+        ids = page_ids() if total else []
+    elif not where.fts and where.conds:
         # PostgreSQL's regular expressions (and SQLite's filters) read every candidate: count in the same pass
         # as the ranking instead of a second one; a page past the end still needs its own count.
         found = session.exec(ranked(Ix.accession_id, func.count().over())).all()
         ids = [i for i, _ in found]
         total = found[0][1] if found else (_count(session, where) if query.offset else 0)
     else:
-        # SQLite counts a text search from FTS5 alone, which costs less than carrying a count through the ranking.
+        # SQLite counts a text search from FTS5 (and the join, with filters), then ranks.
         total = _count(session, where)
-        ids = list(session.exec(ranked(Ix.accession_id))) if total else []
+        ids = page_ids() if total else []
     # The engine ranks ids only and the page's rows are read afterwards: its sorter carries one integer per
     # match instead of every column of every match.
     rows = {i: (n, ix) for i, n, ix in session.exec(

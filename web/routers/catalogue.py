@@ -6,7 +6,7 @@ import io
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlmodel import select
 
 from genbank_registry.models import Accession, GeneFundTask, Institution
@@ -169,7 +169,10 @@ def api_search(request: Request, session: SessionDep,
     filters = {f.name: request.query_params.get(f.name) for f in search_service.FACETS}
     query = search_service.SearchQuery(q=q, sort=sort, limit=limit, offset=offset, filters=filters)
     result = search_service.search(session, query, facets=facets)
-    return AccessionSearchPublic(
+    answer = AccessionSearchPublic(
         total=result.total, limit=query.limit, offset=query.offset, items=result.items,
         facets={k: [FacetValuePublic(value=v, count=n) for v, n in vals] for k, vals in result.facets.items()},
         suggestions=result.suggestions)
+    # Already validated: returned as a model, FastAPI would validate and encode it all over again, which took
+    # a third of a narrow search's time. The response model still documents the answer.
+    return Response(answer.model_dump_json(), media_type="application/json")
