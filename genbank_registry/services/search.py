@@ -167,7 +167,10 @@ class Where:
         return text("accession_fts_public MATCH :fts").bindparams(fts=" AND ".join(f"({p})" for p in parts))
 
     def all(self, *extra: str | None) -> list:
-        return [self.match(*extra), *self.conds] if self.fts else list(self.conds)
+        return [self.match(*extra), *self.conds] if self.uses_fts(*extra) else list(self.conds)
+
+    def uses_fts(self, *extra: str | None) -> bool:
+        return bool(self.fts) or any(extra)
 
     @property
     def fts_only(self) -> bool:
@@ -273,7 +276,7 @@ def _base(stmt, where: Where, *extra: str | None):
     """Searches read the index table alone, never the wide accession rows. On SQLite the full-text matches drive
     the join (one primary-key probe per match), which is much cheaper than `id IN (matches)`: that builds a
     temporary b-tree of every match first."""
-    source = Ix if not where.fts else _FTS.join(Ix, Ix.accession_id == _FTS.c.rowid)
+    source = _FTS.join(Ix, Ix.accession_id == _FTS.c.rowid) if where.uses_fts(*extra) else Ix
     return stmt.select_from(source).where(*where.all(*extra))
 
 
