@@ -30,7 +30,7 @@ from schemas.catalogue import AccessionSummaryPublic
 from schemas.text import fold, query_tokens, words
 
 from ..models import VernacularName
-from ..models_search import FACET_COLUMNS, split_facet_values
+from ..models_search import FACET_COLUMNS, SEARCH_INDEX, split_facet_values
 from ..models_search import AccessionIndex as Ix
 
 SORTS = ("relevance", "name", "accenumb", "newest")
@@ -160,6 +160,8 @@ class Where:
     # The conditions again on indexed columns, when they all have one (None otherwise): counting a filtered
     # FTS5 search reads those indexes instead of joining every full-text match to its wide index row.
     indexed: list | None = field(default_factory=list)
+    # (FTS5 phrase, condition) of each filter, when every filter has both (None otherwise).
+    phrases: list | None = field(default_factory=list)
 
     def match(self, *extra: str | None):
         """The MATCH condition of these expressions and `extra` ones (candidates of a ranking tier)."""
@@ -191,17 +193,23 @@ def _conditions(query: SearchQuery, dialect: str) -> Where:
     fts = bool(where.fts)
     for name, value in query.filters.items():
         facet = FACET_BY_NAME[name]
-        if fts and (expr := facet.fts(value)):
+        expr = facet.fts(value) if fts else None
+        if expr:
             where.fts.append(expr)  # the matches narrowed by FTS5, the exact condition below on what is left
         where.conds.append(facet.condition(value, fts))
         if facet.indexed and where.indexed is not None:
             where.indexed.append(facet.condition(value))
         else:
             where.indexed = None
+        if expr and facet.indexed and where.phrases is not None:
+            where.phrases.append((expr, facet.condition(value)))
+        else:
+            where.phrases = None
     if query.taxon_ids is not None:
         where.conds.append((_unindexed("taxon_id") if fts else Ix.taxon_id).in_(query.taxon_ids))
         if where.indexed is not None:
             where.indexed.append(Ix.taxon_id.in_(query.taxon_ids))
+        where.phrases = None
     return where
 
 
@@ -217,15 +225,14 @@ def _has_word_starting(column, start: str, dialect: str):
 
 @dataclass(frozen=True)
 class Tier:
-    """A ranking tier: its test on an index row and, for SQLite, FTS5 expressions that together find its rows
-    (None: any match). `fts_exact`: they find exactly the rows the test accepts, because names and words are
-    separated by spaces and " | " and "|" is an FTS5 token (migration 0012_search_tiers); otherwise they find
-    candidates and the test decides."""
+    """A ranking tier: its test on an index row and, for SQLite, FTS5 expressions whose rows together are the
+    tier's, each with `exact`: it finds only rows the test accepts (names and words are separated by spaces and
+    " | ", and "|" is an FTS5 token: migration 0012_search_tiers), or it finds candidates the test then decides
+    on. None as an expression: any match."""
 
     cond: object
     rank: int
-    fts: tuple[str | None, ...] = (None,)
-    fts_exact: bool = False
+    fts: tuple[tuple[str | None, bool], ...] = ((None, False),)
 
 
 def _tiers(query: SearchQuery, dialect: str) -> list[Tier]:
@@ -239,17 +246,20 @@ def _tiers(query: SearchQuery, dialect: str) -> list[Tier]:
         numbers += [exact[i + 1:] for i, ch in enumerate(exact) if ch == ":"]
     # An accession number equal to the query (or to what follows one of its colons) has the same words.
     numbers = [words(n) for n in numbers]
+    names = f'name_text : "{phrase}"*'
+    first = f'name_text : ^"{phrase}"*'
     tiers = [
-        Tier(or_(*number), 0, (" OR ".join(f'accenumb : "{n}"' for n in numbers) if all(numbers) else None,)),
+        Tier(or_(*number), 0, ((" OR ".join(f'accenumb : "{n}"' for n in numbers) if all(numbers) else None, False),)),
+        # A name starting with the phrase: the first name (FTS5 `^`), or a later one, found among the rows that
+        # hold the phrase elsewhere (`"| lua"*` would read the position of every "|" of every row).
         Tier(or_(func.substr(Ix.name_text, 1, len(phrase)) == phrase, _contains(Ix.name_text, "| " + phrase, dialect)),
-             1, (f'name_text : ^"{phrase}"*', f'name_text : "| {phrase}"*'), True),
-        Tier(_has_word_starting(Ix.name_text, phrase, dialect), 2, (f'name_text : "{phrase}"*',), True),
+             1, ((first, True), (f"{names} NOT {first}", False))),
+        Tier(_has_word_starting(Ix.name_text, phrase, dialect), 2, ((names, True),)),
     ]
     if len(tokens) > 1:  # with one word, tier 3 is tier 2
         tiers.append(Tier(and_(*[_has_word_starting(Ix.name_text, t, dialect) for t in tokens]), 3,
-                          ("name_text : (" + " AND ".join(f'"{t}"*' for t in tokens) + ")",), True))
-    tiers.append(Tier(_has_word_starting(Ix.search_words, phrase, dialect), 4, (f'search_words : "{phrase}"*',),
-                      True))
+                          (("name_text : (" + " AND ".join(f'"{t}"*' for t in tokens) + ")", True),)))
+    tiers.append(Tier(_has_word_starting(Ix.search_words, phrase, dialect), 4, ((f'search_words : "{phrase}"*', True),)))
     return tiers
 
 
@@ -280,10 +290,26 @@ def _base(stmt, where: Where, *extra: str | None):
     return stmt.select_from(source).where(*where.all(*extra))
 
 
+def _fts_count(session: Session, expression: str) -> int:
+    return session.exec(select(func.count()).select_from(_FTS).where(
+        text("accession_fts_public MATCH :fts").bindparams(fts=expression))).one()
+
+
+def _narrow(stmt):
+    """`stmt` reading the search index instead of the index rows (SQLite; every column it reads must be one of
+    models_search.SEARCH_COLUMNS). The planner would rather look each match up by its primary key."""
+    return stmt.with_hint(Ix, f"INDEXED BY {SEARCH_INDEX}", "sqlite")
+
+
 def _count(session: Session, where: Where) -> int:
     # Every row of the public FTS table is a published accession: a text search alone counts without a join.
     if where.fts_only:
         return session.exec(select(func.count()).select_from(_FTS).where(where.match())).one()
+    if where.fts and where.phrases and all(_fts_count(session, phrase) == session.exec(
+            select(func.count()).select_from(Ix).where(cond)).one() for phrase, cond in where.phrases):
+        # Each filter's phrase finds every row with the value, and here as many rows as the value's index: so
+        # exactly those rows (the words stand in no other facet column), and FTS5 counts alone.
+        return _fts_count(session, " AND ".join(f"({p})" for p in where.fts))
     if where.fts and where.indexed:
         # `+rowid`: offered `rowid IN (…)`, FTS5 would run the whole MATCH once per id.
         ids = select(Ix.accession_id).where(*where.indexed)
@@ -304,17 +330,19 @@ def _ranked_by_tier(session: Session, query: SearchQuery, where: Where, dialect:
     filling the page, every row of it is known, so "not in a better tier" is a short id list."""
     need = query.offset + query.limit
     found: list[int] = []
-    for tier in [*_tiers(query, dialect), Tier(true(), 5, (None,), True)]:
+    for tier in [*_tiers(query, dialect), Tier(true(), 5, ((None, True),))]:
         rows: dict[int, tuple] = {}
         # An FTS5 OR costs more than its parts apart; each part gives its best rows, merged here by the same
         # keys in the same (binary) order: Python compares strings by code point, SQLite by UTF-8 bytes.
-        for fts in tier.fts:
+        for fts, exact in tier.fts:
             # The text query's own expression is left out of tier 0: a number's words are the first words of
             # the accession's search words (services.search_text), and on a broad query ("ca"*) it costs most.
             stmt = _base(select(*_name_order(dialect)), replace(where, fts=where.fts[1:]) if tier.rank == 0
                          else where, fts)
-            if not tier.fts_exact:
+            if not exact:
                 stmt = stmt.where(tier.cond)
+            if where.indexed is not None and (exact or tier.rank == 0):  # reads no column beyond SEARCH_COLUMNS
+                stmt = _narrow(stmt)
             if found:
                 stmt = stmt.where(Ix.accession_id.not_in(found))
             rows |= {row[-1]: tuple(row) for row in session.exec(stmt.order_by(*_name_order(dialect))
@@ -397,7 +425,10 @@ def facet_counts(session: Session, where: Where) -> dict[str, list[tuple[str | N
     once per accession."""
     positions = [FACET_COLUMNS.index(f.column) for f in FACETS]
     counters = {f.name: Counter() for f in FACETS}
-    for joined, n in session.exec(_base(select(Ix.facet_values, func.count()), where).group_by(Ix.facet_values)):
+    stmt = _base(select(Ix.facet_values, func.count()), where).group_by(Ix.facet_values)
+    if where.fts and where.indexed is not None:
+        stmt = _narrow(stmt)
+    for joined, n in session.exec(stmt):
         stored = split_facet_values(joined)
         for facet, i in zip(FACETS, positions):
             for v in facet.values(stored[i]):

@@ -9,7 +9,9 @@ At 100,000 accessions a broad query ("lua", "co do") spent most of its time eval
 "ca"* to the index table only to drop four in five. With `name_text`, `accenumb` and `facet_values` as columns
 of `accession_fts_public`, FTS5 finds the rows of each tier and the candidates of each facet value from its own
 lists, and the search reads only those rows. The table stays external-content over `accession_index`; its first
-column is still `search_words`, which a plain text search matches. PostgreSQL is unchanged.
+column is still `search_words`, which a plain text search matches. `ix_accession_index_search` holds what a
+search reads of each match (sort keys, indexed facet columns, facet_values), which SQLite searches read instead
+of the wide rows (models_search.SEARCH_COLUMNS).
 """
 from typing import Sequence, Union
 
@@ -56,7 +58,13 @@ def _replace(columns: tuple[str, ...], tokenize: str) -> None:
         op.execute(statement)
 
 
+# As in models_search (a migration must not import the models, which will change after it).
+SEARCH_COLUMNS = ["accession_id", "sort_name", "instcode", "accenumb", "category", "district", "family", "sampstat",
+                  "task_code", "taxon_id", "facet_values"]
+
+
 def upgrade() -> None:
+    op.create_index("ix_accession_index_search", "accession_index", SEARCH_COLUMNS)
     # "|" (between the names and parts of the indexed text) becomes a word of its own, so that a phrase never
     # runs from one name into the next, exactly as the ranking's string tests see it.
     _replace(("search_words", "name_text", "accenumb", "facet_values"),
@@ -64,4 +72,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_accession_index_search", table_name="accession_index")
     _replace(("search_words",), "unicode61 remove_diacritics 2")  # as 0009_search_speed made it
