@@ -319,6 +319,7 @@ def _count(session: Session, where: Where) -> int:
 
 
 TIERED_DEPTH = 1000  # deeper pages rank every match at once: the ids of the tiers before would make a long list
+TIERED_FROM = 5000  # fewer matches are ranked at once: one statement costs less than one per tier
 
 
 def _ranked_by_tier(session: Session, query: SearchQuery, where: Where, dialect: str) -> list[int]:
@@ -372,7 +373,8 @@ def search(session: Session, query: SearchQuery, *, facets: bool = True, suggest
         return _base(select(*columns), where).order_by(*_order(query, dialect)).limit(query.limit).offset(query.offset)
 
     def page_ids() -> list[int]:
-        if where.fts and query.sort == "relevance" and query.offset + query.limit <= TIERED_DEPTH:
+        if (where.fts and query.sort == "relevance" and total >= TIERED_FROM
+                and query.offset + query.limit <= TIERED_DEPTH):
             return _ranked_by_tier(session, query, where, dialect)
         return list(session.exec(ranked(Ix.accession_id)))
 
