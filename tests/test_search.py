@@ -210,8 +210,9 @@ def test_a_page_past_the_end_still_gives_the_total(demo_session):
 
 
 def test_tier_by_tier_ranking_gives_the_same_pages_as_ranking_every_match(demo_session, monkeypatch):
-    """SQLite ranks a broad search tier by tier from FTS5 (search._ranked_by_tier); the demo catalogue is too small
-    to be broad, so both ways are forced here and must agree page by page, with filters and past page one."""
+    """SQLite ranks a broad search tier by tier from FTS5 (search._ranked_by_tier), or from the first rows of a
+    category in name order (search._walk); the demo catalogue is too small to be broad, so every way is forced
+    here and they must agree page by page, with filters and past page one."""
     import genbank_registry.services.search as search_module
 
     catalogue.upsert_accession(demo_session, {
@@ -219,8 +220,9 @@ def test_tier_by_tier_ranking_gives_the_same_pages_as_ranking_every_match(demo_s
         "accename": "Nếp cái hoa vàng; Lúa thơm", "publication_status": "published"})
     demo_session.commit()
 
-    def pages(tiered_from: int) -> list:
+    def pages(tiered_from: int, walk_rows: int = search_module.WALK_ROWS) -> list:
         monkeypatch.setattr(search_module, "TIERED_FROM", tiered_from)
+        monkeypatch.setattr(search_module, "WALK_ROWS", walk_rows)
         out = []
         for q in [*QUERIES, "lua", "lua thom", "rice", "oryza", "thom"]:
             for filters in ({}, {"category": "crop_variety"}, {"district": "925"}, {"storage": "12"}):
@@ -231,4 +233,6 @@ def test_tier_by_tier_ranking_gives_the_same_pages_as_ranking_every_match(demo_s
                         out.append((q, filters, offset, r.total, [i.id for i in r.items]))
         return out
 
-    assert pages(0) == pages(10**9)
+    every_match = pages(10**9)
+    # A window holding the whole filter set, one that holds some pages and not others, and none.
+    assert pages(0) == pages(0, walk_rows=12) == pages(0, walk_rows=1) == every_match

@@ -11,7 +11,8 @@ of `accession_fts_public`, FTS5 finds the rows of each tier and the candidates o
 lists, and the search reads only those rows. The table stays external-content over `accession_index`; its first
 column is still `search_words`, which a plain text search matches. `ix_accession_index_search` holds what a
 search reads of each match (sort keys, indexed facet columns, facet_values), which SQLite searches read instead
-of the wide rows (models_search.SEARCH_COLUMNS).
+of the wide rows (models_search.SEARCH_COLUMNS); `ix_accession_index_category_name` holds each category in name
+order, so that a search within one reads its first rows and stops.
 """
 from typing import Sequence, Union
 
@@ -65,6 +66,8 @@ SEARCH_COLUMNS = ["accession_id", "sort_name", "instcode", "accenumb", "category
 
 def upgrade() -> None:
     op.create_index("ix_accession_index_search", "accession_index", SEARCH_COLUMNS)
+    op.create_index("ix_accession_index_category_name", "accession_index",
+                    ["category", "sort_name", "instcode", "accenumb", "accession_id"])
     # "|" (between the names and parts of the indexed text) becomes a word of its own, so that a phrase never
     # runs from one name into the next, exactly as the ranking's string tests see it.
     _replace(("search_words", "name_text", "accenumb", "facet_values"),
@@ -72,5 +75,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_accession_index_category_name", table_name="accession_index")
     op.drop_index("ix_accession_index_search", table_name="accession_index")
     _replace(("search_words",), "unicode61 remove_diacritics 2")  # as 0009_search_speed made it
