@@ -12,6 +12,8 @@ passes. Datasette serves the same SQLite file and searches the same FTS5 table o
 (`_fts_table=accession_fts`, prefix queries, published rows only), so both sides do the same matching; ours
 also ranks, counts and (for the page) computes nine facets, Datasette's page computes two. Targets at 100k
 accessions on SQLite: API p95 ≤ 20 ms, page p95 ≤ 50 ms, and no slower than Datasette on the same queries.
+Last figures and where the time goes: bench/README.md. A catalogue generated before migration
+0013_search_tiers is upgraded by `genbank-registry db upgrade` (or generate it again).
 """
 from __future__ import annotations
 

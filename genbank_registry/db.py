@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -22,6 +23,13 @@ def is_sqlite(url_or_engine) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
+class _SQLiteCompiler(SQLiteCompiler):
+    """Renders `Select.with_hint(table, "INDEXED BY …", "sqlite")`, which SQLAlchemy leaves out for SQLite."""
+
+    def get_from_hint_text(self, table, text):
+        return text
+
+
 def make_engine(url: str, echo: bool = False) -> Engine:
     url = normalize_url(url)
     if is_sqlite(url):
@@ -29,6 +37,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        engine.dialect.statement_compiler = _SQLiteCompiler
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):

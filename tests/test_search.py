@@ -207,3 +207,32 @@ def test_a_page_past_the_end_still_gives_the_total(demo_session):
         past = search(demo_session, SearchQuery(q=q, filters={"category": "crop_variety"}, limit=5,
                                                 offset=first.total + 10), facets=False)
         assert first.total > 0 and past.total == first.total and past.items == []
+
+
+def test_tier_by_tier_ranking_gives_the_same_pages_as_ranking_every_match(demo_session, monkeypatch):
+    """SQLite ranks a broad search tier by tier from FTS5 (search._ranked_by_tier), or from the first rows of a
+    category in name order (search._walk); the demo catalogue is too small to be broad, so every way is forced
+    here and they must agree page by page, with filters and past page one."""
+    import genbank_registry.services.search as search_module
+
+    catalogue.upsert_accession(demo_session, {
+        "instcode": "CTU", "accenumb": "LUA", "category": "crop_variety", "taxon_name": "Oryza sativa",
+        "accename": "Nếp cái hoa vàng; Lúa thơm", "publication_status": "published"})
+    demo_session.commit()
+
+    def pages(tiered_from: int, walk_rows: int = search_module.WALK_ROWS) -> list:
+        monkeypatch.setattr(search_module, "TIERED_FROM", tiered_from)
+        monkeypatch.setattr(search_module, "WALK_ROWS", walk_rows)
+        out = []
+        for q in [*QUERIES, "lua", "lua thom", "rice", "oryza", "thom"]:
+            for filters in ({}, {"category": "crop_variety"}, {"district": "925"}, {"storage": "12"}):
+                for offset in (0, 3, 10):
+                    for facets in (False, True):
+                        r = search(demo_session, SearchQuery(q=q, filters=filters, limit=5, offset=offset),
+                                   facets=facets)
+                        out.append((q, filters, offset, r.total, [i.id for i in r.items]))
+        return out
+
+    every_match = pages(10**9)
+    # A window holding the whole filter set, one that holds some pages and not others, and none.
+    assert pages(0) == pages(0, walk_rows=12) == pages(0, walk_rows=1) == every_match

@@ -54,8 +54,9 @@ def create_app(settings: Settings | None = None, job_handlers: dict | None = Non
         asked = request.query_params.get("lang")
         lang = asked if asked in i18n.LANGUAGES else request.cookies.get(LANG_COOKIE)
         request.state.lang = lang if lang in i18n.LANGUAGES else settings.default_language
-        request.state.web_user = await run_in_threadpool(identify, app.state.engine,
-                                                         request.cookies.get(SESSION_COOKIE))
+        cookie = request.cookies.get(SESSION_COOKIE)
+        # Most public requests carry no session: no thread (nor database) for them.
+        request.state.web_user = await run_in_threadpool(identify, app.state.engine, cookie) if cookie else None
         response = await call_next(request)
         if asked in i18n.LANGUAGES:
             # Remember the visible switch's choice.

@@ -18,18 +18,19 @@ Ties sort by folded name and accession number in binary ("C") collation, so both
 from __future__ import annotations
 
 import difflib
+import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import and_, case, column, func, literal, literal_column, or_, table, text
+from sqlalchemy import and_, case, column, func, literal, literal_column, or_, table, text, true
 from sqlmodel import Session, select
 
 from schemas.catalogue import AccessionSummaryPublic
-from schemas.text import fold, query_tokens
+from schemas.text import fold, query_tokens, words
 
 from ..models import VernacularName
-from ..models_search import FACET_COLUMNS, split_facet_values
+from ..models_search import FACET_COLUMNS, SEARCH_INDEX, split_facet_values
 from ..models_search import AccessionIndex as Ix
 
 SORTS = ("relevance", "name", "accenumb", "newest")
@@ -44,6 +45,7 @@ class Facet:
     column: str
     multi: bool = False  # stored as ";a;b;"
     numeric: bool = False
+    indexed: bool = True  # the column has an index of its own (models_search)
 
     def condition(self, value: str, fts: bool = False):
         col = _unindexed(self.column) if fts else getattr(Ix, self.column)
@@ -56,12 +58,33 @@ class Facet:
                 return literal(False)
         return col == value
 
+    def fts(self, value: str) -> str | None:
+        """An FTS5 phrase over `facet_values` that every row with this value matches (SQLite): a superset, since
+        the same words may stand in another facet column, so the exact condition is still applied. None when
+        the value has no word FTS5 could look up, or when LIKE would read `%` and `_` in it as wildcards."""
+        if self.numeric:
+            try:
+                value = str(int(value))
+            except ValueError:
+                return None
+        if not _WORD.search(value) or (self.multi and ("%" in value or "_" in value)):
+            return None
+        return f"facet_values : {_phrase(value)}"
+
     def values(self, stored) -> list:
         if stored is None:
             return [None]
         if self.multi:
             return [v for v in str(stored).split(";") if v]
         return [str(stored)]
+
+
+_WORD = re.compile(r"[A-Za-z0-9]")
+
+
+def _phrase(value: str) -> str:
+    """An FTS5 string: the table's own tokenizer splits it exactly as it split the indexed text."""
+    return '"' + value.replace('"', '""') + '"'
 
 
 def _unindexed(name: str):
@@ -75,10 +98,10 @@ FACETS: tuple[Facet, ...] = (
     Facet("category", "category"),
     Facet("family", "family"),
     Facet("district", "district"),
-    Facet("commune", "commune"),
-    Facet("storage", "storage", multi=True),
+    Facet("commune", "commune", indexed=False),
+    Facet("storage", "storage", multi=True, indexed=False),
     Facet("sampstat", "sampstat", numeric=True),
-    Facet("status", "conservation", multi=True),
+    Facet("status", "conservation", multi=True, indexed=False),
     Facet("task", "task_code"),
     Facet("institution", "instcode"),
 )
@@ -123,7 +146,8 @@ def _c(column, dialect: str):
     return column.collate("C") if dialect == "postgresql" else column
 
 
-# SQLite: FTS5 over the public index's search words (migration 0009_search_speed), published rows only.
+# SQLite: FTS5 over the public index's search words, names, numbers and facet values (migrations
+# 0009_search_speed, 0013_search_tiers), published rows only.
 _FTS = table("accession_fts_public", column("rowid"))
 
 
@@ -132,11 +156,27 @@ class Where:
     """A search's conditions on the index table; on SQLite a text query is an FTS5 MATCH joined to it."""
 
     conds: list
-    fts: str | None = None  # the FTS5 query, SQLite only
+    fts: list[str] = field(default_factory=list)  # FTS5 expressions that must all match, SQLite only
+    # The conditions again on indexed columns, when they all have one (None otherwise): counting a filtered
+    # FTS5 search reads those indexes instead of joining every full-text match to its wide index row.
+    indexed: list | None = field(default_factory=list)
+    # (FTS5 phrase, condition) of each filter, when every filter has both (None otherwise).
+    phrases: list | None = field(default_factory=list)
+
+    def match(self, *extra: str | None):
+        """The MATCH condition of these expressions and `extra` ones (candidates of a ranking tier)."""
+        parts = [*self.fts, *(e for e in extra if e)]
+        return text("accession_fts_public MATCH :fts").bindparams(fts=" AND ".join(f"({p})" for p in parts))
+
+    def all(self, *extra: str | None) -> list:
+        return [self.match(*extra), *self.conds] if self.uses_fts(*extra) else list(self.conds)
+
+    def uses_fts(self, *extra: str | None) -> bool:
+        return bool(self.fts) or any(extra)
 
     @property
     def fts_only(self) -> bool:
-        return self.fts is not None and len(self.conds) == 1
+        return bool(self.fts) and not self.conds
 
 
 def _conditions(query: SearchQuery, dialect: str) -> Where:
@@ -145,15 +185,31 @@ def _conditions(query: SearchQuery, dialect: str) -> Where:
     where = Where([])
     tokens = query_tokens(query.q)
     if tokens and dialect == "sqlite":
-        where.fts = " ".join(f'"{t}"*' for t in tokens)
-        where.conds.append(text("accession_fts_public MATCH :fts").bindparams(fts=where.fts))
+        # The column filter keeps names, numbers and facet values (indexed for ranking and filters) from
+        # widening what a query matches.
+        where.fts.append("search_words : (" + " ".join(f'"{t}"*' for t in tokens) + ")")
     elif tokens:
         where.conds.append(and_(*[Ix.search_words.regexp_match(r"\m" + t) for t in tokens]))
-    fts = where.fts is not None
+    fts = bool(where.fts)
     for name, value in query.filters.items():
-        where.conds.append(FACET_BY_NAME[name].condition(value, fts))
+        facet = FACET_BY_NAME[name]
+        expr = facet.fts(value) if fts else None
+        if expr:
+            where.fts.append(expr)  # the matches narrowed by FTS5, the exact condition below on what is left
+        where.conds.append(facet.condition(value, fts))
+        if facet.indexed and where.indexed is not None:
+            where.indexed.append(facet.condition(value))
+        else:
+            where.indexed = None
+        if expr and facet.indexed and where.phrases is not None:
+            where.phrases.append((expr, facet.condition(value)))
+        else:
+            where.phrases = None
     if query.taxon_ids is not None:
         where.conds.append((_unindexed("taxon_id") if fts else Ix.taxon_id).in_(query.taxon_ids))
+        if where.indexed is not None:
+            where.indexed.append(Ix.taxon_id.in_(query.taxon_ids))
+        where.phrases = None
     return where
 
 
@@ -167,26 +223,56 @@ def _has_word_starting(column, start: str, dialect: str):
     return or_(func.substr(column, 1, len(start)) == start, _contains(column, " " + start, dialect))
 
 
-def _rank(query: SearchQuery, dialect: str):
+@dataclass(frozen=True)
+class Tier:
+    """A ranking tier: its test on an index row and, for SQLite, FTS5 expressions whose rows together are the
+    tier's, each with `exact`: it finds only rows the test accepts (names and words are separated by spaces and
+    " | ", and "|" is an FTS5 token: migration 0013_search_tiers), or it finds candidates the test then decides
+    on. None as an expression: any match."""
+
+    cond: object
+    rank: int
+    fts: tuple[tuple[str | None, bool], ...] = ((None, False),)
+
+
+def _tiers(query: SearchQuery, dialect: str) -> list[Tier]:
     tokens = query_tokens(query.q)
     phrase = " ".join(tokens)
     exact = query.q.lower()
     number = [func.lower(Ix.accenumb) == exact]
+    numbers = [exact]
     if ":" in exact:  # INSTCODE:ACCENUMB; without a colon the query cannot be one
         number.append(func.lower(Ix.instcode + ":" + Ix.accenumb) == exact)
+        numbers += [exact[i + 1:] for i, ch in enumerate(exact) if ch == ":"]
+    # An accession number equal to the query (or to what follows one of its colons) has the same words.
+    numbers = [words(n) for n in numbers]
+    names = f'name_text : "{phrase}"*'
+    first = f'name_text : ^"{phrase}"*'
     tiers = [
-        (or_(*number), 0),
-        (or_(func.substr(Ix.name_text, 1, len(phrase)) == phrase, _contains(Ix.name_text, "| " + phrase, dialect)), 1),
-        (_has_word_starting(Ix.name_text, phrase, dialect), 2),
+        Tier(or_(*number), 0, ((" OR ".join(f'accenumb : "{n}"' for n in numbers) if all(numbers) else None, False),)),
+        # A name starting with the phrase: the first name (FTS5 `^`), or a later one, found among the rows that
+        # hold the phrase elsewhere (`"| lua"*` would read the position of every "|" of every row).
+        Tier(or_(func.substr(Ix.name_text, 1, len(phrase)) == phrase, _contains(Ix.name_text, "| " + phrase, dialect)),
+             1, ((first, True), (f"{names} NOT {first}", False))),
+        Tier(_has_word_starting(Ix.name_text, phrase, dialect), 2, ((names, True),)),
     ]
     if len(tokens) > 1:  # with one word, tier 3 is tier 2
-        tiers.append((and_(*[_has_word_starting(Ix.name_text, t, dialect) for t in tokens]), 3))
-    tiers.append((_has_word_starting(Ix.search_words, phrase, dialect), 4))
-    return case(*tiers, else_=5)
+        tiers.append(Tier(and_(*[_has_word_starting(Ix.name_text, t, dialect) for t in tokens]), 3,
+                          (("name_text : (" + " AND ".join(f'"{t}"*' for t in tokens) + ")", True),)))
+    tiers.append(Tier(_has_word_starting(Ix.search_words, phrase, dialect), 4, ((f'search_words : "{phrase}"*', True),)))
+    return tiers
+
+
+def _rank(query: SearchQuery, dialect: str):
+    return case(*[(t.cond, t.rank) for t in _tiers(query, dialect)], else_=5)
+
+
+def _name_order(dialect: str) -> list:
+    return [_c(Ix.sort_name, dialect), _c(Ix.instcode, dialect), _c(Ix.accenumb, dialect), Ix.accession_id]
 
 
 def _order(query: SearchQuery, dialect: str) -> list:
-    name = [_c(Ix.sort_name, dialect), _c(Ix.instcode, dialect), _c(Ix.accenumb, dialect), Ix.accession_id]
+    name = _name_order(dialect)
     if query.sort == "relevance":
         return [_rank(query, dialect), *name]
     if query.sort == "accenumb":
@@ -196,18 +282,107 @@ def _order(query: SearchQuery, dialect: str) -> list:
     return name
 
 
-def _base(stmt, where: Where):
+def _base(stmt, where: Where, *extra: str | None):
     """Searches read the index table alone, never the wide accession rows. On SQLite the full-text matches drive
     the join (one primary-key probe per match), which is much cheaper than `id IN (matches)`: that builds a
     temporary b-tree of every match first."""
-    source = Ix if where.fts is None else _FTS.join(Ix, Ix.accession_id == _FTS.c.rowid)
-    return stmt.select_from(source).where(*where.conds)
+    source = _FTS.join(Ix, Ix.accession_id == _FTS.c.rowid) if where.uses_fts(*extra) else Ix
+    return stmt.select_from(source).where(*where.all(*extra))
+
+
+def _fts_count(session: Session, expression: str) -> int:
+    return session.exec(select(func.count()).select_from(_FTS).where(
+        text("accession_fts_public MATCH :fts").bindparams(fts=expression))).one()
+
+
+def _narrow(stmt):
+    """`stmt` reading the search index instead of the index rows (SQLite; every column it reads must be one of
+    models_search.SEARCH_COLUMNS). The planner would rather look each match up by its primary key."""
+    return stmt.with_hint(Ix, f"INDEXED BY {SEARCH_INDEX}", "sqlite")
 
 
 def _count(session: Session, where: Where) -> int:
-    if where.fts_only:  # every row of the public FTS table is a published accession: no join needed
-        return session.exec(select(func.count()).select_from(_FTS).where(*where.conds)).one()
+    # Every row of the public FTS table is a published accession: a text search alone counts without a join.
+    if where.fts_only:
+        return session.exec(select(func.count()).select_from(_FTS).where(where.match())).one()
+    if where.fts and where.phrases and all(_fts_count(session, phrase) == session.exec(
+            select(func.count()).select_from(Ix).where(cond)).one() for phrase, cond in where.phrases):
+        # Each filter's phrase finds every row with the value, and here as many rows as the value's index: so
+        # exactly those rows (the words stand in no other facet column), and FTS5 counts alone.
+        return _fts_count(session, " AND ".join(f"({p})" for p in where.fts))
+    if where.fts and where.indexed:
+        # `+rowid`: offered `rowid IN (…)`, FTS5 would run the whole MATCH once per id.
+        ids = select(Ix.accession_id).where(*where.indexed)
+        return session.exec(select(func.count()).select_from(_FTS).where(
+            where.match(), literal_column(f"+{_FTS.name}.rowid").in_(ids))).one()
     return session.exec(_base(select(func.count()), where)).one()
+
+
+TIERED_DEPTH = 1000  # deeper pages rank every match at once: the ids of the tiers before would make a long list
+TIERED_FROM = 5000  # fewer matches are ranked at once: one statement costs less than one per tier
+
+
+def _ranked_by_tier(session: Session, query: SearchQuery, where: Where, dialect: str) -> list[int]:
+    """The page of a relevance-sorted SQLite search, tier by tier, each read from its FTS5 candidates only.
+
+    Ranking every match costs a handful of string tests per row: thousands of rows for a broad query, most of
+    them in the last tiers. Here a tier's rows come from FTS5 (tested when FTS5 finds only candidates) and are
+    not in a better tier; the search stops at the first tier that fills the page. Once a tier is read without
+    filling the page, every row of it is known, so "not in a better tier" is a short id list."""
+    need = query.offset + query.limit
+    found: list[int] = []
+    for tier in [*_tiers(query, dialect), Tier(true(), 5, ((None, True),))]:
+        if tier.rank == 1:
+            walked = _walk(session, query, tier, found, need - len(found), dialect)
+            if walked is not None:
+                found += walked
+                break
+        rows: dict[int, tuple] = {}
+        # An FTS5 OR costs more than its parts apart; each part gives its best rows, merged here by the same
+        # keys in the same (binary) order: Python compares strings by code point, SQLite by UTF-8 bytes.
+        for fts, exact in tier.fts:
+            # The text query's own expression is left out of tier 0: a number's words are the first words of
+            # the accession's search words (services.search_text), and on a broad query ("ca"*) it costs most.
+            stmt = _base(select(*_name_order(dialect)), replace(where, fts=where.fts[1:]) if tier.rank == 0
+                         else where, fts)
+            if not exact:
+                stmt = stmt.where(tier.cond)
+            if where.indexed is not None and (exact or tier.rank == 0):  # reads no column beyond SEARCH_COLUMNS
+                stmt = _narrow(stmt)
+            if found:
+                stmt = stmt.where(Ix.accession_id.not_in(found))
+            rows |= {row[-1]: tuple(row) for row in session.exec(stmt.order_by(*_name_order(dialect))
+                                                                 .limit(need - len(found)))}
+        found += [key[-1] for key in sorted(rows.values())[:need - len(found)]]
+        if len(found) >= need:
+            break
+    return found[query.offset:need]
+
+
+WALK_ROWS = 400  # rows of the filter set read in name order before a tier is read from its FTS5 rows instead
+
+
+def _walk(session: Session, query: SearchQuery, tier: Tier, found: list[int], need: int,
+          dialect: str) -> list[int] | None:
+    """The first `need` rows of a tier read in name order from the start of the filter set, when the first
+    WALK_ROWS rows of that set hold them (None otherwise). A broad query whose tier is most of its filter set
+    ("ca" in category aquatic: 15,400 fish named "cá …" among 18,000) would otherwise read and sort every row of
+    the tier for a page of twenty. Rows past the window sort after every row in it, so `need` rows found in the
+    window are the tier's first. Every condition is tested on the row (the words of the query as string tests,
+    the same test as FTS5's prefix match on words separated by spaces), so the result is what FTS5 finds.
+    Only unfiltered or category-filtered searches: ix_accession_index_category_name holds that order."""
+    if query.taxon_ids is not None or set(query.filters) - {"category"}:
+        return None
+    window = (select(Ix.accession_id).where(*[FACET_BY_NAME[n].condition(v) for n, v in query.filters.items()])
+              .order_by(*_name_order(dialect)).limit(WALK_ROWS))
+    stmt = (select(Ix.accession_id).where(Ix.accession_id.in_(window), tier.cond,
+                                          *[_has_word_starting(Ix.search_words, t, dialect)
+                                            for t in query_tokens(query.q)])
+            .order_by(*_name_order(dialect)).limit(need))
+    if found:
+        stmt = stmt.where(Ix.accession_id.not_in(found))
+    ids = list(session.exec(stmt))
+    return ids if len(ids) == need else None
 
 
 def summary(acc_id: int, accenumb: str, ix: Ix) -> AccessionSummaryPublic:
@@ -224,23 +399,30 @@ def search(session: Session, query: SearchQuery, *, facets: bool = True, suggest
     dialect = _dialect(session)
     where = _conditions(query, dialect)
     counts = facet_counts(session, where) if facets else {}
+
     def ranked(*columns):
         return _base(select(*columns), where).order_by(*_order(query, dialect)).limit(query.limit).offset(query.offset)
+
+    def page_ids() -> list[int]:
+        if (where.fts and query.sort == "relevance" and total >= TIERED_FROM
+                and query.offset + query.limit <= TIERED_DEPTH):
+            return _ranked_by_tier(session, query, where, dialect)
+        return list(session.exec(ranked(Ix.accession_id)))
 
     if facets:
         # Every result has exactly one category, so the category counts add up to the total: no count query.
         total = sum(n for _, n in counts["category"])
-        ids = list(session.exec(ranked(Ix.accession_id))) if total else []
-    elif where.fts is None and where.conds:
+        ids = page_ids() if total else []
+    elif not where.fts and where.conds:
         # PostgreSQL's regular expressions (and SQLite's filters) read every candidate: count in the same pass
         # as the ranking instead of a second one; a page past the end still needs its own count.
         found = session.exec(ranked(Ix.accession_id, func.count().over())).all()
         ids = [i for i, _ in found]
         total = found[0][1] if found else (_count(session, where) if query.offset else 0)
     else:
-        # SQLite counts a text search from FTS5 alone, which costs less than carrying a count through the ranking.
+        # SQLite counts a text search from FTS5 (and the join, with filters), then ranks.
         total = _count(session, where)
-        ids = list(session.exec(ranked(Ix.accession_id))) if total else []
+        ids = page_ids() if total else []
     # The engine ranks ids only and the page's rows are read afterwards: its sorter carries one integer per
     # match instead of every column of every match.
     rows = {i: (n, ix) for i, n, ix in session.exec(
@@ -276,7 +458,10 @@ def facet_counts(session: Session, where: Where) -> dict[str, list[tuple[str | N
     once per accession."""
     positions = [FACET_COLUMNS.index(f.column) for f in FACETS]
     counters = {f.name: Counter() for f in FACETS}
-    for joined, n in session.exec(_base(select(Ix.facet_values, func.count()), where).group_by(Ix.facet_values)):
+    stmt = _base(select(Ix.facet_values, func.count()), where).group_by(Ix.facet_values)
+    if where.fts and where.indexed is not None:
+        stmt = _narrow(stmt)
+    for joined, n in session.exec(stmt):
         stored = split_facet_values(joined)
         for facet, i in zip(FACETS, positions):
             for v in facet.values(stored[i]):

@@ -6,7 +6,7 @@ import io
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlmodel import select
 
 from genbank_registry.models import Accession, GeneFundTask, Institution
@@ -68,7 +68,26 @@ SORT_TITLES = {"relevance": _("Relevance"), "name": _("Name (A–Z)"), "accenumb
                "newest": _("Newest")}
 
 
-def facet_label(session, name: str, value, lang: str) -> str:
+class Titles:
+    """Task and institution titles, each table read once per page rather than once per facet value."""
+
+    def __init__(self, session):
+        self.session = session
+        self._tasks: dict | None = None
+        self._institutions: dict | None = None
+
+    def task(self, code: str):
+        if self._tasks is None:
+            self._tasks = {t.code: t for t in self.session.exec(select(GeneFundTask))}
+        return self._tasks.get(code)
+
+    def institution(self, code: str):
+        if self._institutions is None:
+            self._institutions = {i.code: i for i in self.session.exec(select(Institution))}
+        return self._institutions.get(code)
+
+
+def facet_label(titles: Titles, name: str, value, lang: str) -> str:
     if value is None:
         return gettext("Locality withheld") if name in ("district", "commune") else gettext("Not given")
     if name == "category":
@@ -83,15 +102,15 @@ def facet_label(session, name: str, value, lang: str) -> str:
         scheme, _, code = value.partition(":")
         return f"{label(codes.SCHEME_LABELS, scheme, lang)}: {code}"
     if name == "task":
-        task = session.exec(select(GeneFundTask).where(GeneFundTask.code == value)).first()
+        task = titles.task(value)
         return f"{(task.title_en if lang == 'en' else task.title_vi) if task else value} ({value})"
     if name == "institution":
-        inst = session.exec(select(Institution).where(Institution.code == value)).first()
+        inst = titles.institution(value)
         return (inst.name_en if lang == "en" else inst.name_vi) if inst else value
     return str(value)
 
 
-def facet_panels(session, query, result, lang: str) -> list[dict]:
+def facet_panels(titles: Titles, query, result, lang: str) -> list[dict]:
     """What the facet column shows: each value with its label, count and the link that adds or removes it."""
     panels = []
     for facet in search_service.FACETS:
@@ -102,7 +121,7 @@ def facet_panels(session, query, result, lang: str) -> list[dict]:
         for value, n in result.facets.get(facet.name, []):
             link = None if value is None else url_for_search(
                 "/catalogue", query, **{facet.name: None if value == selected else value, "page": None})
-            values.append({"value": value, "label": facet_label(session, facet.name, value, lang), "count": n,
+            values.append({"value": value, "label": facet_label(titles, facet.name, value, lang), "count": n,
                            "url": link, "selected": value is not None and value == selected})
         if values:
             panels.append({"name": facet.name, "title": gettext(FACET_TITLES[facet.name]), "values": values,
@@ -117,11 +136,12 @@ def catalogue_page(request: Request, session: SessionDep):
     page = query.offset // query.limit + 1
     pages = max(1, -(-result.total // query.limit))
     i18n.set_language(request.state.lang)
-    chips = [{"label": f"{gettext(FACET_TITLES[k])}: {facet_label(session, k, v, request.state.lang)}",
+    titles = Titles(session)
+    chips = [{"label": f"{gettext(FACET_TITLES[k])}: {facet_label(titles, k, v, request.state.lang)}",
               "url": url_for_search("/catalogue", query, **{k: None})} for k, v in query.filters.items()]
     return render(request, "catalogue/search.html", {
         "query": query, "result": result, "page": page, "pages": pages,
-        "panels": facet_panels(session, query, result, request.state.lang), "chips": chips,
+        "panels": facet_panels(titles, query, result, request.state.lang), "chips": chips,
         "sorts": [(s, gettext(SORT_TITLES[s])) for s in search_service.SORTS if s != "relevance" or query.q],
         "url": lambda **c: url_for_search("/catalogue", query, **c),
         "csv_url": url_for_search("/catalogue.csv", query), "map_url": url_for_search("/map", query),
@@ -169,7 +189,10 @@ def api_search(request: Request, session: SessionDep,
     filters = {f.name: request.query_params.get(f.name) for f in search_service.FACETS}
     query = search_service.SearchQuery(q=q, sort=sort, limit=limit, offset=offset, filters=filters)
     result = search_service.search(session, query, facets=facets)
-    return AccessionSearchPublic(
+    answer = AccessionSearchPublic(
         total=result.total, limit=query.limit, offset=query.offset, items=result.items,
         facets={k: [FacetValuePublic(value=v, count=n) for v, n in vals] for k, vals in result.facets.items()},
         suggestions=result.suggestions)
+    # Already validated: returned as a model, FastAPI would validate and encode it all over again, which took
+    # a third of a narrow search's time. The response model still documents the answer.
+    return Response(answer.model_dump_json(), media_type="application/json")
