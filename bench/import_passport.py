@@ -10,10 +10,11 @@ check: no taxon matching, no duplicates, no coordinates against DMS or Viet Nam)
 process so that its peak memory (ru_maxrss) is its own. Target: ≥ 10,000 rows/s for the import on SQLite.
 Without --postgres, TEST_POSTGRES_URL is used when set; otherwise PostgreSQL is skipped.
 
-Measured 2026-11-24 on a 2-core VM shared with other work (the best of 3 runs; single runs vary by up to a
-third): validation alone 50,319 rows/s (pydantic-only peer 55,745, reading floor 260,044); import into SQLite
-11,446 rows/s, PostgreSQL 7,813 rows/s; peak 249 MB and 181 MB. The same run of main before this work: 4,568 and
-4,445 rows/s. Where the SQLite time goes: docs/standards.md, "Speed".
+Measured 2026-11-24 on a 2-core VM (load about 1.5; single runs vary by up to a third), after the merge of
+all of that day's work (the public FTS5 table indexes four columns; empty columns are left out of SQLite's
+INSERT): validation alone 50,387 rows/s (pydantic-only peer 54,420, reading floor 263,655); import into SQLite
+12,936 rows/s (second run 12,301), PostgreSQL 7,623 rows/s; peak 195 MB and 129 MB. The same day's main before
+this work: 4,568 and 4,445 rows/s. Where the SQLite time goes: docs/standards.md, "Speed".
 """
 from __future__ import annotations
 
