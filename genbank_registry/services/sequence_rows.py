@@ -68,6 +68,31 @@ def row_of(seq: SequenceIn, marker: str | None = None) -> dict:
 
 
 _NO_SOURCE = (None,) * len(SOURCE_COLUMNS)
+
+
+@lru_cache(maxsize=4096)
+def _source(items: tuple[tuple[str, str], ...]) -> tuple[tuple, str | None]:
+    """(source columns, voucher) of a record's source qualifiers: a FASTA file repeats its organisms."""
+    quals = dict(items)
+    source = tuple((quals.get(c) or None) and quals[c][:300] for c in SOURCE_COLUMNS)
+    if source[_LAT_LON]:
+        source = source[:_LAT_LON] + (source[_LAT_LON][:60],) + source[_LAT_LON + 1:]
+    return source, next((quals[q] for q in VOUCHER_QUALIFIERS if quals.get(q)), None)
+
+
+@lru_cache(maxsize=4096)
+def _qualifiers_json(qualifiers: tuple) -> str:
+    return _ENCODE(qualifiers)
+
+
+def _features_json(features: list) -> str:
+    """What `_json([f.as_json() for f in features])` writes, with each feature's qualifiers encoded once per
+    distinct list: a FASTA record's one source feature differs from the last one's only in its location."""
+    if len(features) != 1:
+        return _json([f.as_json() for f in features])
+    f = features[0]
+    return (f'[{{"type": {_ENCODE(f.type)}, "location": {_ENCODE(f.location)}, '
+            f'"qualifiers": {_qualifiers_json(tuple(map(tuple, f.qualifiers)))}}}]')
 _GENE_FEATURES = ("gene", "CDS", "rRNA", "misc_RNA")
 _STOP = QcFlag.STOP_CODON.value
 
@@ -95,14 +120,8 @@ def build_row(seq: SequenceIn, marker: str | None = None) -> Row:
     length, checksum, gc, ambiguous = measures(seq.sequence)
     record_id = seq.record_id
     base, version = split_version(record_id) if "." in record_id else (record_id, None)
-    if quals:
-        source = tuple((quals.get(c) or None) and quals[c][:300] for c in SOURCE_COLUMNS)
-        if source[_LAT_LON]:
-            source = source[:_LAT_LON] + (source[_LAT_LON][:60],) + source[_LAT_LON + 1:]
-        voucher = next((quals[q] for q in VOUCHER_QUALIFIERS if quals.get(q)), None)
-    else:
-        source, voucher = _NO_SOURCE, None
-    features = _json([f.as_json() for f in seq.features]) if seq.features else "[]"
+    source, voucher = _source(tuple(quals.items())) if quals else (_NO_SOURCE, None)
+    features = _features_json(seq.features) if seq.features else "[]"
     references = _json([{"authors": r.authors, "title": r.title, "journal": r.journal, "pubmed_id": r.pubmed_id,
                          "bases": r.bases} for r in seq.references]) if seq.references else "[]"
     head = (record_id, base, version, seq.name, seq.definition, seq.molecule_type, seq.topology, seq.division,
