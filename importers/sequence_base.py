@@ -87,8 +87,13 @@ class SequenceReader:
     def parse_block(self, block: Block) -> Parsed:
         return parse_lenient(self, block, self._numbered)
 
-    def blocks(self, handle, block_chars: int | None = None) -> Iterator[Block]:
-        """Cut `handle` into blocks that end where a record starts; nothing but string search runs here."""
+    def blocks(self, handle, block_chars: int | None = None, numbered: bool = True) -> Iterator[Block]:
+        """Cut `handle` into blocks that end where a record starts; nothing but string search runs here.
+
+        `numbered=False`: every block numbers its lines and records from 1, and the caller shifts them by what
+        the blocks before it held (`count_lines`, `count_records`). The import's writer is its bottleneck, so
+        the counting, a pass over every character, goes to the parser workers.
+        """
         block_chars = block_chars or BLOCK_CHARS
         marker = "\n" + self.record_start
         line, record, carry = 1, 1, ""
@@ -105,8 +110,9 @@ class SequenceReader:
                 continue
             body, carry = text[:cut + 1], text[cut + 1:]
             yield Block(self.source, body, line, record)
-            line += body.count("\n")
-            record += self.count_records(body)
+            if numbered:
+                line += count_lines(body)
+                record += self.count_records(body)
 
     def count_records(self, text: str) -> int:
         return text.count("\n" + self.record_start) + text.startswith(self.record_start)
@@ -186,6 +192,17 @@ def sniff(handle, source: str) -> str:
         return "genbank"  # a GenBank release file opens with a header before its first LOCUS
     raise UnknownFormat(f"{source}: not a FASTA or GenBank file (its first line is neither '>' nor 'LOCUS'); "
                         f"give --format fasta|genbank if it is one")
+
+
+def count_lines(text: str) -> int:
+    return text.count("\n")
+
+
+def shift_errors(errors: list[RecordError], lines: int, records: int) -> None:
+    """Numbers of a block numbered from 1 made the file's: `lines` and `records` precede the block."""
+    for e in errors:
+        e.line += lines
+        e.record += records
 
 
 def parse_lenient(reader: SequenceReader, block: Block, parse_all) -> Parsed:

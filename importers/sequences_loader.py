@@ -29,7 +29,8 @@ from genbank_registry.services.sequence_rows import build_row
 from genbank_registry.services.sequences import SequenceStore, StoreResult, VoucherMap
 from schemas.codes import ImportStatus
 
-from .sequence_base import Block, RecordError, UnknownFormat, open_text, reader_for, sniff
+from .sequence_base import (Block, RecordError, UnknownFormat, count_lines, open_text, reader_for, shift_errors,
+                            sniff)
 
 IN_FLIGHT = 2  # blocks queued per worker: keeps both cores busy with bounded memory
 # A transaction spans several blocks: each commit rewrites every index page the transaction touched, and in a
@@ -112,7 +113,9 @@ def _parse(fmt: str, marker: str | None, block: Block):
     finally:
         gc.enable()
     notes = sorted({" ".join(str(w.message).split())[:200] for w in caught})
-    return rows, parsed.errors, len(parsed.records) + len(parsed.errors), notes
+    # The block was numbered from 1 (see SequenceReader.blocks): the writer shifts errors by these counts.
+    spans = count_lines(block.text), reader.count_records(block.text)
+    return rows, parsed.errors, len(parsed.records) + len(parsed.errors), notes, spans
 
 
 def _blocks(path: str, fmt: str) -> tuple[Iterator[Block], str, _HashingReader, int | None]:
@@ -124,7 +127,7 @@ def _blocks(path: str, fmt: str) -> tuple[Iterator[Block], str, _HashingReader, 
     reader = reader_for(fmt, path)
     size = os.path.getsize(path) if path != "-" else None
     compressed = buffered.peek(2)[:2] == b"\x1f\x8b"
-    return reader.blocks(handle), fmt, raw, (None if compressed else size)
+    return reader.blocks(handle, numbered=False), fmt, raw, (None if compressed else size)
 
 
 def import_file(engine: Engine, path: str, options: Options,
@@ -256,6 +259,14 @@ def _close(group: list, commit: bool) -> None:
 
 def _results(pool, workers: int, blocks: Iterator[Block], fmt: str, marker: str | None):
     """Parsed blocks in file order; with a pool, up to IN_FLIGHT blocks per worker are parsed ahead."""
+    lines = records = 0
+    for rows, errors, n, notes, (block_lines, block_records) in _parsed(pool, workers, blocks, fmt, marker):
+        shift_errors(errors, lines, records)
+        lines, records = lines + block_lines, records + block_records
+        yield rows, errors, n, notes
+
+
+def _parsed(pool, workers: int, blocks: Iterator[Block], fmt: str, marker: str | None):
     if pool is None:
         for block in blocks:
             yield _parse(fmt, marker, block)
