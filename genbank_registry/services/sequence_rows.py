@@ -5,7 +5,7 @@ import json
 import re
 from hashlib import md5
 from functools import lru_cache
-from typing import NamedTuple
+from operator import itemgetter
 
 from schemas.sequences import SOURCE_COLUMNS, VOUCHER_QUALIFIERS, QcFlag, SequenceIn
 
@@ -23,25 +23,27 @@ IDX = {c: i for i, c in enumerate(ROW_COLUMNS)}
 _LAT_LON = SOURCE_COLUMNS.index("lat_lon")
 
 
-class Row(NamedTuple):
+class Row(tuple):
     """What a worker sends the writer: the values in ROW_COLUMNS order plus what the store decides with.
 
-    A tuple, not the dict `row_of` returns, because unpickling dicts was a fifth of the writer's time.
+    A tuple, not the dict `row_of` returns, because unpickling dicts was a fifth of the writer's time; and a plain
+    tuple subclass rather than a NamedTuple, whose Python-level __new__ the writer would run per unpickled row.
     """
 
-    values: tuple
-    record_id: str
-    base: str
-    version: int | None
-    checksum: str
-    organism: str | None
-    voucher: str | None
-    flags: tuple
-    coi: dict | None
-    hash: str
+    __slots__ = ()
+    values: tuple = property(itemgetter(0))  # type: ignore[assignment]
+    record_id: str = property(itemgetter(1))  # type: ignore[assignment]
+    base: str = property(itemgetter(2))  # type: ignore[assignment]
+    version: int | None = property(itemgetter(3))  # type: ignore[assignment]
+    checksum: str = property(itemgetter(4))  # type: ignore[assignment]
+    organism: str | None = property(itemgetter(5))  # type: ignore[assignment]
+    voucher: str | None = property(itemgetter(6))  # type: ignore[assignment]
+    flags: tuple = property(itemgetter(7))  # type: ignore[assignment]
+    coi: dict | None = property(itemgetter(8))  # type: ignore[assignment]
+    hash: str = property(itemgetter(9))  # type: ignore[assignment]
 
     def get(self, column: str):
-        return self.values[IDX[column]]
+        return self[0][IDX[column]]
 
 
 def split_version(record_id: str) -> tuple[str, int | None]:
@@ -142,5 +144,5 @@ def build_row(seq: SequenceIn, marker: str | None = None) -> Row:
         flags = [f for f in flags if f != _STOP]
     # The checksum stands for the residues: hashing a genome twice would cost more than the rest of the row.
     content = md5(repr(head + tail).encode("utf-8", "replace")).hexdigest()
-    return Row(head + (seq.sequence,) + tail, record_id, base, version, checksum, seq.organism, voucher,
-               tuple(flags), coi, content)
+    return Row((head + (seq.sequence,) + tail, record_id, base, version, checksum, seq.organism, voucher,
+                tuple(flags), coi, content))

@@ -230,48 +230,50 @@ class SequenceStore:
         # SQLite gets the text SQLAlchemy's DateTime writes and reads back; PostgreSQL the datetime itself.
         stamp = now if conn.dialect.name == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
         taxa, get_old, get_holder, first_holder = self._taxa, existing.get, holders.get, seen_in_chunk.setdefault
+        mapped, batch_id, status = bool(self.voucher_map.links), self.batch_id, self.status
         added = changed = unchanged = 0
+        # Positional unpacking: the writer is the import's bottleneck, and this loop runs once per record.
         for r in rows:
-            taxon_id = taxa[r.organism][0] if r.organism else None
-            flags = list(r.flags)
-            if r.coi is not None:
-                ancestors = self._ancestors(session, r.organism) if r.organism else []
-                if r.coi[coi_table(ancestors)]:
+            values, record_id, base, version, checksum, organism, voucher, flags, coi, row_hash = r
+            taxon_id = taxa[organism][0] if organism else None
+            flags = list(flags)
+            if coi is not None:
+                ancestors = self._ancestors(session, organism) if organism else []
+                if coi[coi_table(ancestors)]:
                     flags.append(_STOP_CODON)
-            old = get_old(r.record_id)
+            old = get_old(record_id)
             own_id = old.id if old else None
-            holder = get_holder(r.checksum)
-            first_here = first_holder(r.checksum, r.base)
-            if (holder and holder[1] != r.base and (own_id is None or holder[0] < own_id)) or \
-                    (holder is None and first_here != r.base):
+            holder = get_holder(checksum)
+            first_here = first_holder(checksum, base)
+            if (holder and holder[1] != base and (own_id is None or holder[0] < own_id)) or \
+                    (holder is None and first_here != base):
                 flags.append(_DUPLICATE)
-            accession_id = self._link(session, r, result) if r.voucher or self.voucher_map.links else None
+            accession_id = self._link(session, r, result) if voucher or mapped else None
             # 1/0 rather than a bool: sqlite3 binds bools through its slow adapter path (see _bulk_insert).
-            is_current = int(r.version is None or r.version >= newest.get(r.base, 0))
+            is_current = int(version is None or version >= newest.get(base, 0))
             qc = " ".join(flags)
-            content_hash = md5(f"{r.hash}|{qc}|{taxon_id}|{accession_id}".encode()).hexdigest()
+            content_hash = md5(f"{row_hash}|{qc}|{taxon_id}|{accession_id}".encode()).hexdigest()
             if old is None:
                 # A ready tuple in INSERT_COLUMNS order: the hot path builds no dicts.
-                row = r.values + (qc, is_current, taxon_id, accession_id, self.batch_id, content_hash, stamp, stamp,
-                                  self.status)
-                if r.record_id in pending:
+                row = values + (qc, is_current, taxon_id, accession_id, batch_id, content_hash, stamp, stamp, status)
+                if record_id in pending:
                     # The same id twice in one file: the later record wins, as it would across two imports.
-                    inserts[pending[r.record_id]] = row
+                    inserts[pending[record_id]] = row
                     changed += 1
-                    result.repeated_ids.append(r.record_id)
+                    result.repeated_ids.append(record_id)
                 else:
-                    pending[r.record_id] = len(inserts)
+                    pending[record_id] = len(inserts)
                     inserts.append(row)
                     added += 1
             elif old.content_hash == content_hash and old.is_current == is_current:
                 unchanged += 1
             else:
                 # A changed record from an upload goes back to review; an operator's import keeps its status.
-                status = self.status if self.status != "published" else old.publication_status
-                updates.append(dict(zip(ROW_COLUMNS, r.values)) | {
+                review = self.status if self.status != "published" else old.publication_status
+                updates.append(dict(zip(ROW_COLUMNS, values)) | {
                     "qc_flags": qc, "is_current": bool(is_current), "taxon_id": taxon_id, "accession_id": accession_id,
                     "_id": old.id, "batch_id": self.batch_id, "content_hash": content_hash, "updated_at": now,
-                    "publication_status": status})
+                    "publication_status": review})
                 changed += 1
         for key, n in (("added", added), ("updated", changed), ("unchanged", unchanged)):
             if n:
