@@ -21,10 +21,10 @@ from schemas.accounts import AuditVia, Role
 from schemas.catalogue import AccessionBase
 from schemas.standards import DYNAMIC_FIELDS, EventRow, ImportProblem, OccurrenceRow
 
-from .base import Problem
+from .base import Problem, sha256_of
 from .dwca import ArchiveError, DwcaReader
 from .dwca_surveys import has_event, survey_rows
-from .loader import ImportResult, finish_batch, open_batch, record_refused, sha256_of, summary
+from .loader import ImportResult, finish_batch, open_batch, record_refused, summary
 from .survey_loader import LoadResult, load_rows
 from .registry_index import RegistryIndex
 

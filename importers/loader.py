@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -31,7 +30,7 @@ from schemas.accounts import AuditVia
 from schemas.catalogue import AccessionBase, AccessionCreate
 from schemas.standards import ImportProblem
 
-from .base import ReaderError, collector_paused
+from .base import ReaderError, collector_paused, sha256_of
 from .mcpd import McpdReader, PassportValidator
 from .registry_index import RegistryIndex
 
@@ -114,14 +113,6 @@ class ImportResult:
     @property
     def warnings(self) -> list[ImportProblem]:
         return [p for p in self.problems if p.severity == "warning"]
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def fields_for_columns(columns: set[str]) -> set[str]:
