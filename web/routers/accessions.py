@@ -5,18 +5,18 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import select
 
-from genbank_registry.errors import NotFound, NotPublic
+from genbank_registry.errors import NotFound
 from genbank_registry.models import Accession, Institution, Taxon
 from genbank_registry.services.public import PublicFormBuilder
 from genbank_registry.services.public_catalogue import taxon_public
 from genbank_registry.services.sequence_public import sequences_for_accession
 from schemas.catalogue import AccessionPublic
 
-from ..deps import SessionDep, SettingsDep
+from ..deps import SessionDep, SettingsDep, missing_is_404
 from ..templating import render
 
 router = APIRouter()
@@ -30,13 +30,10 @@ def find_public(session, instcode: str, accenumb: str) -> AccessionPublic:
 
 
 def _public(session, acc: Accession | None) -> AccessionPublic:
-    try:
+    with missing_is_404("accession not found"):
         if acc is None:
             raise NotFound("no such accession")
         return PublicFormBuilder(session).build(acc)
-    except (NotFound, NotPublic):
-        # A draft is answered exactly like a number that does not exist.
-        raise HTTPException(404, "accession not found") from None
 
 
 def permanent_url(base_url: str, form: AccessionPublic) -> str:

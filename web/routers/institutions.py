@@ -1,15 +1,14 @@
 """Institution pages and API: public name, address and website; never contact persons, e-mails or phones."""
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from genbank_registry.errors import NotFound
 from genbank_registry.services import public_catalogue as pc
 from genbank_registry.services import search as search_service
 from schemas.catalogue import InstitutionPublic
 
-from ..deps import SessionDep
+from ..deps import SessionDep, missing_is_404
 from ..templating import render
 
 router = APIRouter()
@@ -17,10 +16,8 @@ api = APIRouter(prefix="/api/v1", tags=["institutions"])
 
 
 def _institution(session, code: str):
-    try:
+    with missing_is_404("institution not found"):
         return pc.get_institution(session, code)
-    except NotFound:
-        raise HTTPException(404, "institution not found") from None
 
 
 @router.get("/institutions", response_class=HTMLResponse, include_in_schema=False)

@@ -10,13 +10,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
-from genbank_registry.errors import NotFound, NotPublic
+from genbank_registry.errors import NotFound
 from genbank_registry.services.sequence_formats import to_fasta, to_genbank
 from genbank_registry.services.sequence_public import (list_public_sequences, public_sequence,
                                                        taxon_ids_for)
 from schemas.sequences import QC_LABELS, QcFlag, SequencePage, SequencePublic
 
-from ..deps import SessionDep
+from ..deps import SessionDep, missing_is_404
 from ..templating import render
 
 router = APIRouter()
@@ -24,10 +24,8 @@ PAGE = 50
 
 
 def _public(session, key: str) -> SequencePublic:
-    try:
+    with missing_is_404(f"sequence {key!r} not found"):
         return public_sequence(session, key)
-    except (NotFound, NotPublic):
-        raise HTTPException(status_code=404, detail=f"sequence {key!r} not found") from None
 
 
 def _page(session, taxon, marker, flag, limit, offset) -> SequencePage:

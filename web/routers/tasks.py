@@ -1,16 +1,15 @@
 """Gene-fund task pages and API (nhiệm vụ quỹ gen): title, legal basis, period, stage and accessions."""
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from genbank_registry.errors import NotFound
 from genbank_registry.services import public_catalogue as pc
 from genbank_registry.services import search as search_service
 from schemas import codes
 from schemas.catalogue import GeneFundTaskPublic
 
-from ..deps import SessionDep
+from ..deps import SessionDep, missing_is_404
 from ..templating import render
 
 router = APIRouter()
@@ -18,10 +17,8 @@ api = APIRouter(prefix="/api/v1", tags=["tasks"])
 
 
 def _task(session, code: str):
-    try:
+    with missing_is_404("gene-fund task not found"):
         return pc.get_task(session, code)
-    except NotFound:
-        raise HTTPException(404, "gene-fund task not found") from None
 
 
 @router.get("/tasks", response_class=HTMLResponse, include_in_schema=False)

@@ -1,16 +1,15 @@
 """Taxon pages and API: names, synonyms, vernacular names, conservation statuses and published accessions."""
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import SQLModel
 
-from genbank_registry.errors import NotFound
 from genbank_registry.services import public_catalogue as pc
 from genbank_registry.services import search as search_service
 from schemas.catalogue import TaxonPublic
 
-from ..deps import SessionDep
+from ..deps import SessionDep, missing_is_404
 from ..templating import render
 
 router = APIRouter()
@@ -25,10 +24,8 @@ class TaxonPagePublic(SQLModel):
 
 
 def _taxon(session, taxon_id: int):
-    try:
+    with missing_is_404("taxon not found"):
         return pc.get_taxon(session, taxon_id)
-    except NotFound:
-        raise HTTPException(404, "taxon not found") from None
 
 
 def taxon_accessions(session, taxon_id: int):
