@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from genbank_registry.errors import Forbidden, InvalidRecord, NotFound, NotPublic
 from genbank_registry.models import Accession, Institution, Taxon
 from genbank_registry.models_jobs import ImportJob
-from genbank_registry.services import accounts, audit, curation, sequence_curation
+from genbank_registry.services import audit, curation, sequence_curation
 from genbank_registry.services.sensitivity import SensitivityResolver
 from schemas.accounts import AuditEventPublic
 
@@ -123,10 +123,8 @@ async def form_dict(request: Request) -> dict:
 
 
 @router.post("/accessions/{accession_id}", response_class=HTMLResponse)
-def accession_update(request: Request, session: SessionDep, principal: UserDep, accession_id: int,
+def accession_update(request: Request, session: SessionDep, principal: FormUserDep, accession_id: int,
                      form: Annotated[dict, Depends(form_dict)]):
-    if principal.web_session is not None and not accounts.csrf_ok(principal.web_session, form.get("csrf_token")):
-        raise HTTPException(status_code=403, detail="the form's security token is missing or wrong; reload the page")
     acc = _load(session, principal, accession_id)
     fields = EDITABLE + (CURATOR_ONLY if principal.actor().is_curator else ())
     changes = _changes_from_form(form, acc, fields)
