@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -216,18 +218,41 @@ def demo_session(demo_engine):
         yield session
 
 
-@pytest.fixture
-def client(demo_url):
-    """A test client of the web app over a fresh demo catalogue (both engines)."""
+@contextmanager
+def web_client(url: str, **settings):
+    """A test client of the web app over the database at `url`; the app's engine is disposed afterwards."""
     from fastapi.testclient import TestClient
 
     from genbank_registry.settings import Settings
     from web.app import create_app
 
-    app = create_app(Settings(database_url=demo_url, base_url="https://nguongen.cantho.example"))
-    with TestClient(app) as client:
+    app = create_app(Settings(database_url=url, **settings))
+    try:
+        with TestClient(app) as client:
+            yield client
+    finally:
+        app.state.engine.dispose()
+
+
+@pytest.fixture
+def client(demo_url):
+    """A test client of the web app over a fresh demo catalogue (both engines)."""
+    with web_client(demo_url, base_url="https://nguongen.cantho.example") as client:
         yield client
-    app.state.engine.dispose()
+
+
+def wait_for_job(engine, job_id: int, timeout: float = 30):
+    """The import job once it has completed or failed (the web runs it in the background)."""
+    from genbank_registry.models_jobs import ImportJob
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with Session(engine) as session:
+            job = session.get(ImportJob, job_id)
+            if job.status in ("completed", "failed"):
+                return job
+        time.sleep(0.1)
+    raise AssertionError(f"import job {job_id} did not finish in {timeout} s")
 
 
 PASSWORD = "mật-khẩu-đủ-dài"

@@ -8,12 +8,11 @@ from typer.testing import CliRunner
 
 from genbank_registry.cli import app
 from genbank_registry.errors import AuthenticationFailed, Forbidden, InvalidRecord
-from genbank_registry.models_accounts import ApiToken, User
+from genbank_registry.models_accounts import ApiToken
 from genbank_registry.services import accounts
 
+from .conftest import PASSWORD
 from .factories import base_catalogue
-
-PASSWORD = "mật-khẩu-đủ-dài"
 
 
 def _users(session):

@@ -6,16 +6,13 @@ import csv
 import io
 
 import pytest
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from genbank_registry.cli import app as cli
 from genbank_registry.services.insdc_export import insdc_date, structured_voucher
-from genbank_registry.settings import Settings
 from importers.sequences_loader import Options, import_file
-from web.app import create_app
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, web_client
 
 DEMO = FIXTURES / "demo"
 
@@ -30,10 +27,8 @@ def with_sequences(demo_url, demo_engine):
 
 @pytest.fixture
 def client(with_sequences):
-    app = create_app(Settings(database_url=with_sequences))
-    with TestClient(app) as client:
+    with web_client(with_sequences) as client:
         yield client
-    app.state.engine.dispose()
 
 
 def _rows(text: str) -> list[dict]:

@@ -23,7 +23,8 @@ from genbank_registry.services import accounts, catalogue
 from genbank_registry.settings import Settings
 from web.app import create_app
 
-PASSWORD = "mật-khẩu-đủ-dài"
+from .conftest import PASSWORD
+
 LAT, LON = 10.1234567, 105.7654321  # inside Ninh Kiều/Bình Thủy; digits that generalisation never produces
 SECRETS = [
     # decimal, at several precisions

@@ -13,7 +13,7 @@ from genbank_registry.services import accounts
 from genbank_registry.settings import Settings
 from web.app import create_app
 
-PASSWORD = "mật-khẩu-đủ-dài"
+from .conftest import PASSWORD
 
 
 @pytest.fixture

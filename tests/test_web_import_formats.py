@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +10,7 @@ from sqlmodel import Session, select
 from genbank_registry.models import Accession, Institution
 from genbank_registry.models_jobs import ImportJob
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, wait_for_job
 HEADER = "INSTCODE,ACCENUMB,GENUS,SPECIES,SAMPSTAT,STORAGE,COLLDATE,ORIGCTY,CATEGORY\n"
 
 
@@ -26,14 +25,7 @@ def _upload(client, name, content) -> ImportJob:
                            follow_redirects=False)
     assert response.status_code == 303, response.text
     job_id = int(response.headers["location"].rsplit("/", 1)[1])
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with Session(client.app.state.engine) as session:
-            job = session.get(ImportJob, job_id)
-            if job.status in ("completed", "failed"):
-                return job
-        time.sleep(0.1)
-    raise AssertionError("job did not finish")
+    return wait_for_job(client.app.state.engine, job_id)
 
 
 def test_a_researcher_imports_a_passport_sheet_as_drafts(app):

@@ -6,7 +6,6 @@ import datetime as dt
 import gzip
 import io
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,8 @@ from genbank_registry.services import accounts, jobs
 from genbank_registry.settings import Settings
 from web.app import create_app
 
-PASSWORD = "mật-khẩu-đủ-dài"
+from .conftest import PASSWORD, wait_for_job
+
 FASTA = b">seq1 Oryza sativa\nACGTACGTAC\n>seq2 Oryza sativa\nACGTTTGACA\n"
 
 
@@ -66,17 +66,6 @@ def _nothing_left(app):
         assert session.exec(select(ImportJob)).all() == []
 
 
-def _wait(app, job_id, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with Session(app.state.engine) as session:
-            job = session.get(ImportJob, job_id)
-            if job.status in ("completed", "failed"):
-                return job
-        time.sleep(0.1)
-    raise AssertionError("the job did not finish")
-
-
 def test_upload_runs_in_the_background_and_shows_its_report(app):
     client, csrf = _signed_in(app)
     try:
@@ -85,7 +74,7 @@ def test_upload_runs_in_the_background_and_shows_its_report(app):
                                follow_redirects=False)
         assert response.status_code == 303
         job_id = int(response.headers["location"].rsplit("/", 1)[1])
-        job = _wait(app, job_id)
+        job = wait_for_job(app.state.engine, job_id, timeout=10)
         assert job.status == "completed" and job.records_done == 2
         assert not Path(job.stored_path).exists()  # the upload is removed once imported
         page = client.get(f"/imports/{job_id}")
@@ -134,7 +123,7 @@ def test_api_upload_with_a_token(app):
         headers = {"Authorization": f"Bearer {secret}"}
         response = client.post("/api/v1/imports", files={"file": ("x.fasta", io.BytesIO(FASTA))}, headers=headers)
         assert response.status_code == 202
-        _wait(app, response.json()["id"])
+        wait_for_job(app.state.engine, response.json()["id"], timeout=10)
         status = client.get(response.json()["url"], headers=headers).json()
         assert status["status"] == "completed" and status["report"]["added"] == 2
         assert client.get(response.json()["url"]).status_code == 401

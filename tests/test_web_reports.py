@@ -5,22 +5,17 @@ import csv
 import io
 
 import pytest
-from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from genbank_registry.settings import Settings
-from web.app import create_app
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, web_client
 
 
 @pytest.fixture
 def client(surveys_url):
-    app = create_app(Settings(database_url=surveys_url))
-    with TestClient(app) as client:
+    with web_client(surveys_url) as client:
         yield client
-    app.state.engine.dispose()
 
 
 def test_reports_index_links_template_in_both_languages(client):

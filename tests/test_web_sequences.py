@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from genbank_registry.models import Accession, Institution
 from genbank_registry.models_sequences import SequenceRecord
 from genbank_registry.services.sequence_public import sequences_for_accession
-from genbank_registry.settings import Settings
 from importers.sequences_loader import Options, import_file
-from tests.conftest import FIXTURES
-from web.app import create_app
+from tests.conftest import FIXTURES, web_client
 
 DEMO = FIXTURES / "demo"
 
@@ -20,10 +17,8 @@ DEMO = FIXTURES / "demo"
 def client(demo_url, demo_engine):
     import_file(demo_engine, str(DEMO / "sequences.gb"), Options())
     import_file(demo_engine, str(DEMO / "sequences.fasta"), Options(voucher_map=DEMO / "sequences-vouchers.csv"))
-    app = create_app(Settings(database_url=demo_url))
-    with TestClient(app) as client:
+    with web_client(demo_url) as client:
         yield client
-    app.state.engine.dispose()
 
 
 def record(client, record_id) -> SequenceRecord:
