@@ -9,7 +9,6 @@ the end.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import os
@@ -29,6 +28,7 @@ from genbank_registry.services.sequence_rows import build_row
 from genbank_registry.services.sequences import SequenceStore, StoreResult, VoucherMap
 from schemas.codes import ImportStatus
 
+from .base import collector_paused
 from .sequence_base import (Block, RecordError, UnknownFormat, count_lines, open_text, reader_for, shift_errors,
                             sniff)
 
@@ -104,14 +104,12 @@ def _parse(fmt: str, marker: str | None, block: Block):
     import warnings
 
     reader = reader_for(fmt, block.source)
-    gc.disable()  # a block allocates many small objects and keeps none: collections would only cost time
-    try:
+    # A block allocates many small objects and keeps none: collections would only cost time.
+    with collector_paused():
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             parsed = reader.parse_block(block)
         rows = [build_row(seq, marker) for _, seq in parsed.records]
-    finally:
-        gc.enable()
     notes = sorted({" ".join(str(w.message).split())[:200] for w in caught})
     # The block was numbered from 1 (see SequenceReader.blocks): the writer shifts errors by these counts.
     spans = count_lines(block.text), reader.count_records(block.text)
@@ -174,15 +172,13 @@ def import_file(engine: Engine, path: str, options: Options,
                     if outer is None and group is None:
                         group_conn = engine.connect()
                         group = [group_conn, group_conn.begin(), before, 0, 0, time.monotonic()]
-                    gc.disable()
                     try:
-                        store.store(outer if outer is not None else group[0], rows, result)
+                        with collector_paused():
+                            store.store(outer if outer is not None else group[0], rows, result)
                     except BaseException:
                         if outer is not None:  # the run's one transaction: the failing block's counts go
                             _restore(result, before)
                         raise
-                    finally:
-                        gc.enable()
                     unreported += n
                     if group is not None:
                         group[3] += n
