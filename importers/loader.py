@@ -20,6 +20,7 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from genbank_registry.db import without_empty_columns
 from genbank_registry.models import Accession, ImportBatch, utcnow
 from genbank_registry.models_accounts import AuditEvent
 from genbank_registry.services.bulk_fulltext import DeferredFullText
@@ -215,14 +216,9 @@ class _Writer:
                 for values in params:
                     copy.write_row(values)
             return
-        # sqlite3 binds None through its adapter look-up, several times slower than a value, and most MCPD
-        # columns are empty in a whole chunk: those are left out of the INSERT (no column has a server
-        # default, so they are NULL all the same).
-        keep = [i for i, column in enumerate(zip(*params)) if column.count(None) != len(column)]
-        if params and len(keep) < len(names):
-            sql, _ = self._statement(table, tuple(names[i] for i in keep))
-            pick = itemgetter(*keep)
-            params = [pick(values) for values in params] if len(keep) > 1 else [(pick(v),) for v in params]
+        kept, params = without_empty_columns(names, params)
+        if len(kept) < len(names):
+            sql, _ = self._statement(table, tuple(kept))
         conn.exec_driver_sql(sql, params)
 
     def _bulk(self, table, rows: list[dict]) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from schemas import codes
 from schemas.text import fold
 from schemas.sequences import VOUCHER_QUALIFIERS, QcFlag
 
+from ..db import without_empty_columns
 from ..errors import RegistryError
 from ..models import Accession, Institution, Taxon, utcnow
 from ..models_sequences import SequenceRecord
@@ -345,17 +345,10 @@ def _bulk_insert(conn: Connection, rows: list[tuple]) -> None:
 
 
 def sqlite_insert(cur, rows: list[tuple]) -> None:
-    """executemany of rows in INSERT_COLUMNS order on a sqlite3 cursor.
-
-    Python's sqlite3 binds None (and bools) through its adapter look-up, several times slower than a string:
-    columns that are empty in the whole chunk (most of them, in a FASTA file) are left out of the statement.
-    """
-    keep = [i for i, column in enumerate(zip(*rows)) if column.count(None) != len(column)]
-    if len(keep) < len(INSERT_COLUMNS):
-        pick = operator.itemgetter(*keep)
-        rows = [pick(row) for row in rows] if len(keep) > 1 else [(pick(row),) for row in rows]
-    quoted = ", ".join(f'"{INSERT_COLUMNS[i]}"' for i in keep)
-    cur.executemany(f"INSERT INTO sequence_record ({quoted}) VALUES ({', '.join('?' * len(keep))})", rows)
+    """executemany of rows in INSERT_COLUMNS order on a sqlite3 cursor, without the chunk's empty columns."""
+    names, rows = without_empty_columns(INSERT_COLUMNS, rows)
+    quoted = ", ".join(f'"{name}"' for name in names)
+    cur.executemany(f"INSERT INTO sequence_record ({quoted}) VALUES ({', '.join('?' * len(names))})", rows)
 
 
 def _chunks(items: list, size: int):
