@@ -13,9 +13,11 @@ import re
 from functools import lru_cache
 
 
+from genbank_registry.services.sequence_qc import canonical_marker, marker_in
+from genbank_registry.services.sequence_rows import Row, assemble, source_feature_json
 from schemas.sequences import FeatureIn, SequenceIn, check_residues
 
-from .sequence_base import SequenceReader, register
+from .sequence_base import Block, RecordError, SequenceReader, parse_lenient, register
 
 _MODIFIER = re.compile(r"\s*\[([A-Za-z_\-]+)=([^\]]*)\]")
 _ACC_VERSION = re.compile(r"^[A-Z]{1,6}_?\d+\.\d+$")
@@ -32,21 +34,43 @@ def split_header(title: str) -> tuple[str, str, list[tuple[str, str]]]:
     return ident, definition, modifiers
 
 
-def _from_pipes(ident: str) -> tuple[str, str | None, list[str], str | None]:
+def _from_pipes(ident: str) -> tuple[str, str | None, tuple[str, ...], str | None]:
     """(record id, organism, lineage, marker) from pipe-separated ids (NCBI gi, UNITE, BOLD)."""
-    parts = ident.split("|")
-    if parts[0] == "gi" and len(parts) >= 4:
-        acc = next((p for p in parts[3:] if _ACC_VERSION.match(p)), None)
-        return acc or ident, None, [], None
+    first, _, rest = ident.partition("|")
+    if first == "gi" or ("__" in first and ";" in first):
+        return _from_all_pipes(ident)
+    # A barcode set repeats what follows the id (taxonomy, species hypothesis; species, marker) thousands of times.
+    found = _after_id(rest, first[:2] == "SH" and first[-2:] == "FU" and bool(_UNITE_SH.search(first)))
+    return (ident, None, (), None) if found is None else (first, *found)
+
+
+@lru_cache(maxsize=4096)
+def _after_id(rest: str, id_is_species_hypothesis: bool) -> tuple[str | None, tuple[str, ...], str | None] | None:
+    parts = rest.split("|")
     taxonomy = next((p for p in parts if "__" in p and ";" in p), None)
     if taxonomy:
         organism, lineage = _unite_taxonomy(taxonomy)
         # UNITE species hypotheses (SH1312607.09FU) mean ITS
+        its = id_is_species_hypothesis or any(p[:2] == "SH" and p[-2:] == "FU" and _UNITE_SH.search(p) for p in parts)
+        return organism, lineage, "ITS" if its else None
+    if len(parts) >= 2 and " " in parts[0]:
+        return parts[0], (), parts[1] or None
+    return None
+
+
+def _from_all_pipes(ident: str) -> tuple[str, str | None, tuple[str, ...], str | None]:
+    parts = ident.split("|")
+    if parts[0] == "gi" and len(parts) >= 4:
+        acc = next((p for p in parts[3:] if _ACC_VERSION.match(p)), None)
+        return acc or ident, None, (), None
+    taxonomy = next((p for p in parts if "__" in p and ";" in p), None)
+    if taxonomy:
+        organism, lineage = _unite_taxonomy(taxonomy)
         marker = "ITS" if any(p[:2] == "SH" and p[-2:] == "FU" and _UNITE_SH.search(p) for p in parts) else None
-        return parts[0], organism, list(lineage), marker
+        return parts[0], organism, lineage, marker
     if len(parts) >= 3 and " " in parts[1]:
-        return parts[0], parts[1], [], parts[2] or None
-    return ident, None, [], None
+        return parts[0], parts[1], (), parts[2] or None
+    return ident, None, (), None
 
 
 @lru_cache(maxsize=4096)
@@ -65,18 +89,25 @@ def _unite_taxonomy(taxonomy: str) -> tuple[str | None, tuple[str, ...]]:
     return organism, tuple(lineage)
 
 
-def to_sequence(title: str, residues: str) -> SequenceIn | str:
-    """A record, or the reason it is rejected."""
+def _read(title: str, residues: str) -> tuple | str:
+    """(id, definition, modifiers, record id, organism, lineage, marker, residues) of a record, or the reason it is
+    rejected: what `to_sequence` and `fasta_row` both start from."""
     ident, definition, modifiers = split_header(title)
     if not ident:
         return "the header line has no identifier after '>'"
-    record_id, organism, lineage, marker = _from_pipes(ident) if "|" in ident else (ident, None, [], None)
+    record_id, organism, lineage, marker = _from_pipes(ident) if "|" in ident else (ident, None, (), None)
     sequence = residues.upper()
     if not sequence:
         return "the record has no sequence"
-    problem = check_residues(sequence)
-    if problem:
-        return problem
+    return check_residues(sequence) or (ident, definition, modifiers, record_id, organism, lineage, marker, sequence)
+
+
+def to_sequence(title: str, residues: str) -> SequenceIn | str:
+    """A record, or the reason it is rejected."""
+    read = _read(title, residues)
+    if isinstance(read, str):
+        return read
+    ident, definition, modifiers, record_id, organism, lineage, marker, sequence = read
     quals = dict(modifiers)
     organism = quals.get("organism") or organism
     qualifiers: list[tuple[str, str | None]] = []
@@ -86,7 +117,7 @@ def to_sequence(title: str, residues: str) -> SequenceIn | str:
     features = [FeatureIn("source", f"1..{len(sequence)}", qualifiers)] if qualifiers else []
     return SequenceIn(record_id=record_id[:100], sequence=sequence, name=ident[:100] if ident != record_id else None,
                       definition=definition or None, molecule_type=quals.get("moltype", "DNA"),
-                      topology=quals.get("topology", "linear"), organism=organism, lineage=lineage,
+                      topology=quals.get("topology", "linear"), organism=organism, lineage=list(lineage),
                       marker=quals.get("marker") or marker, features=features)
 
 
@@ -99,23 +130,87 @@ class FastaReader(SequenceReader):
         for title, residues in split_fasta(text):
             yield to_sequence(title, residues)
 
+    def parse_rows(self, block: Block, marker: str | None) -> tuple[list[Row], list[RecordError]]:
+        parsed = parse_lenient(self, block, lambda b: enumerate(fasta_rows(b.text, marker), start=b.first_record))
+        return [row for _, row in parsed.records], parsed.errors
 
-def split_fasta(text: str):
-    """What `SimpleFastaParser` yields for `text`, cut with string operations instead of line by line. Importing
-    Bio.SeqIO loads numpy (27 MB in the importer and in each parser worker), so Biopython's parser is only called
-    for a record whose residue lines hold other whitespace than spaces and line ends, which it strips per line."""
+
+def _pieces(text: str) -> list[str]:
+    """Each record's text without its '>'; text before the first record is not a record (as in Biopython)."""
     if text.startswith(">"):
         start = 0
     else:
         start = text.find("\n>") + 1
         if not start:
-            return
-    for piece in text[start + 1:].split("\n>"):
+            return []
+    return text[start + 1:].split("\n>")
+
+
+def _biopython(piece: str):
+    from Bio.SeqIO.FastaIO import SimpleFastaParser
+
+    return SimpleFastaParser(io.StringIO(">" + piece + "\n"))
+
+
+def split_fasta(text: str):
+    """What `SimpleFastaParser` yields for `text`, cut with string operations instead of line by line. Importing
+    Bio.SeqIO loads numpy (27 MB in the importer and in each parser worker), so Biopython's parser is only called
+    for a record whose residue lines hold other whitespace than spaces and line ends, which it strips per line."""
+    for piece in _pieces(text):
         title, _, body = piece.partition("\n")
         residues = body.replace("\n", "").replace(" ", "").replace("\r", "")
         if residues.isprintable():
             yield title.rstrip(), residues
         else:
-            from Bio.SeqIO.FastaIO import SimpleFastaParser
+            yield from _biopython(piece)
 
-            yield from SimpleFastaParser(io.StringIO(">" + piece + "\n"))
+
+def fasta_rows(text: str, marker: str | None):
+    """`build_row(to_sequence(title, residues), marker)` for each record of `text` (or the reason it is rejected),
+    without building SequenceIn objects: a FASTA import spends most of its time here."""
+    for piece in _pieces(text):
+        title, _, body = piece.partition("\n")
+        residues = body.replace("\n", "")
+        if " " in residues:
+            residues = residues.replace(" ", "")
+        if "\r" in residues:
+            residues = residues.replace("\r", "")
+        yield fasta_row(title.rstrip(), residues, marker, piece)
+
+
+_NOT_QUALIFIERS = ("organism", "moltype", "topology", "marker")
+
+
+def fasta_row(title: str, residues: str, marker: str | None = None, piece: str | None = None) -> Row | str:
+    """The row of one record, exactly as `build_row(to_sequence(title, residues), marker)` builds it (a test
+    compares the two), or the reason the record is rejected. `piece`: the record's text, to re-read with
+    Biopython when its residue lines hold other whitespace (which `split_fasta` checks for every record)."""
+    read = _read(title, residues)
+    if isinstance(read, str):
+        if piece is not None and not residues.isprintable():
+            return fasta_row(*next(iter(_biopython(piece))), marker)
+        return read
+    ident, definition, modifiers, record_id, organism, lineage, given_marker, sequence = read
+    name = ident[:100] if ident != record_id else None
+    molecule_type, topology = "DNA", "linear"
+    qualifiers: tuple = (("organism", organism),) if organism else ()
+    quals = {"organism": organism} if organism else {}
+    if modifiers:
+        given = dict(modifiers)  # the last of a repeated modifier, as to_sequence reads them
+        organism = given.get("organism") or organism
+        molecule_type, topology = given.get("moltype", "DNA"), given.get("topology", "linear")
+        given_marker = given.get("marker") or given_marker
+        qualifiers = (("organism", organism),) if organism else ()
+        qualifiers += tuple((k, v) for k, v in modifiers if k not in _NOT_QUALIFIERS)
+        quals = {}
+        for key, value in qualifiers:  # the first of each, as build_row reads a source feature
+            key = "geo_loc_name" if key == "country" else key
+            if key == "db_xref" and "db_xref" in quals:
+                quals["db_xref"] += "; " + value
+            elif key not in quals:
+                quals[key] = value
+    marker = canonical_marker(marker) or canonical_marker(given_marker) or (marker_in(definition) if definition
+                                                                           else None)
+    features = source_feature_json(f"1..{len(sequence)}", qualifiers) if qualifiers else "[]"
+    return assemble(record_id[:100], name, definition or None, molecule_type, topology, None, None, marker, organism,
+                    lineage, sequence, quals, "[]", features, "[]", None)

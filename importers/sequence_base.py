@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from genbank_registry.services.sequence_rows import Row, build_row
 from schemas.sequences import SequenceIn
 
 BLOCK_CHARS = 1 << 20  # ~1 MB of text per block: a commit and a worker round trip amortised; smaller blocks
@@ -86,6 +87,12 @@ class SequenceReader:
 
     def parse_block(self, block: Block) -> Parsed:
         return parse_lenient(self, block, self._numbered)
+
+    def parse_rows(self, block: Block, marker: str | None) -> tuple[list[Row], list[RecordError]]:
+        """The stored form of the block's good records (`build_row`) and its bad records. A format may build its
+        rows without SequenceIn objects, as long as they come out the same."""
+        parsed = self.parse_block(block)
+        return [build_row(seq, marker) for _, seq in parsed.records], parsed.errors
 
     def blocks(self, handle, block_chars: int | None = None, numbered: bool = True) -> Iterator[Block]:
         """Cut `handle` into blocks that end where a record starts; nothing but string search runs here.

@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy.engine import Connection, Engine
 
 from genbank_registry.models import ImportBatch, utcnow
-from genbank_registry.services.sequence_rows import build_row
+from genbank_registry.services.sequence_rows import filled_columns
 from genbank_registry.services.sequences import SequenceStore, StoreResult, VoucherMap
 from schemas.codes import ImportStatus
 
@@ -105,15 +105,14 @@ def _parse(fmt: str, marker: str | None, block: Block):
 
     reader = reader_for(fmt, block.source)
     # A block allocates many small objects and keeps none: collections would only cost time.
-    with collector_paused():
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            parsed = reader.parse_block(block)
-        rows = [build_row(seq, marker) for _, seq in parsed.records]
+    with collector_paused(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rows, errors = reader.parse_rows(block, marker)
     notes = sorted({" ".join(str(w.message).split())[:200] for w in caught})
     # The block was numbered from 1 (see SequenceReader.blocks): the writer shifts errors by these counts.
     spans = count_lines(block.text), reader.count_records(block.text)
-    return rows, parsed.errors, len(parsed.records) + len(parsed.errors), notes, spans
+    # Which columns the block fills is worked out here too: the writer leaves the others out of its INSERT.
+    return rows, filled_columns(rows), errors, len(rows) + len(errors), notes, spans
 
 
 def _blocks(path: str, fmt: str) -> tuple[Iterator[Block], str, _HashingReader, int | None]:
@@ -163,7 +162,7 @@ def import_file(engine: Engine, path: str, options: Options,
             group: list | None = None
             unreported = 0
             try:
-                for rows, errors, n, notes in _results(pool, workers, blocks, fmt, options.marker):
+                for rows, filled, errors, n, notes in _results(pool, workers, blocks, fmt, options.marker):
                     report.errors.extend(errors)
                     report.warnings.extend(note for note in notes if note not in report.warnings)
                     if errors and options.on_error == "abort":
@@ -174,7 +173,7 @@ def import_file(engine: Engine, path: str, options: Options,
                         group = [group_conn, group_conn.begin(), before, 0, 0, time.monotonic()]
                     try:
                         with collector_paused():
-                            store.store(outer if outer is not None else group[0], rows, result)
+                            store.store(outer if outer is not None else group[0], rows, result, filled)
                     except BaseException:
                         if outer is not None:  # the run's one transaction: the failing block's counts go
                             _restore(result, before)
@@ -256,10 +255,10 @@ def _close(group: list, commit: bool) -> None:
 def _results(pool, workers: int, blocks: Iterator[Block], fmt: str, marker: str | None):
     """Parsed blocks in file order; with a pool, up to IN_FLIGHT blocks per worker are parsed ahead."""
     lines = records = 0
-    for rows, errors, n, notes, (block_lines, block_records) in _parsed(pool, workers, blocks, fmt, marker):
+    for rows, filled, errors, n, notes, (block_lines, block_records) in _parsed(pool, workers, blocks, fmt, marker):
         shift_errors(errors, lines, records)
         lines, records = lines + block_lines, records + block_records
-        yield rows, errors, n, notes
+        yield rows, filled, errors, n, notes
 
 
 def _parsed(pool, workers: int, blocks: Iterator[Block], fmt: str, marker: str | None):

@@ -158,12 +158,12 @@ def test_an_interrupted_import_leaves_whole_blocks_and_a_rerun_completes_it(engi
     calls = {"n": 0}
     real_store = sequence_service.SequenceStore.store
 
-    def killed_on_second_block(self, conn, chunk, result):
+    def killed_on_second_block(self, conn, chunk, result, *filled):
         calls["n"] += 1
         if calls["n"] == 2:
-            real_store(self, conn, chunk[:1], result)  # half a block written…
+            real_store(self, conn, chunk[:1], result, *filled)  # half a block written…
             raise KeyboardInterrupt  # …then Ctrl-C
-        return real_store(self, conn, chunk, result)
+        return real_store(self, conn, chunk, result, *filled)
 
     monkeypatch.setattr(sequence_service.SequenceStore, "store", killed_on_second_block)
     with pytest.raises(KeyboardInterrupt):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from Bio.Seq import Seq
@@ -69,6 +70,26 @@ def marker_of(definition: str | None, gene_names: list[str]) -> str | None:
     return markers.pop() if markers else None
 
 
+# One byte per residue after `bytes.translate`: bit 0 for G or C, bit 1 for an ambiguity code, bit 2 for a gap;
+# A, T and U are 0. Read as one integer, each class is then counted by a popcount over its bit in every byte.
+_CLASS = bytearray([2]) * 256
+for _c in b"GC":
+    _CLASS[_c] = 1
+for _c in b"ATU":
+    _CLASS[_c] = 0
+_CLASS[ord("-")] = 4
+_CLASS = bytes(_CLASS)
+_MASKS = (0, 0, 0)  # 0x0101…01 over the longest sequence seen so far, and the same shifted by one and by two
+
+
+def _masks(length: int) -> tuple[int, int, int]:
+    global _MASKS
+    if _MASKS[0].bit_length() < 8 * length - 7:
+        ones = int.from_bytes(b"\x01" * max(length, 1 << 16), "little")
+        _MASKS = (ones, ones << 1, ones << 2)
+    return _MASKS
+
+
 def measures(sequence: str) -> tuple[int, str, float | None, float]:
     """(length, MD5 checksum, GC fraction of the unambiguous bases, ambiguous fraction)."""
     raw = sequence.encode("ascii")
@@ -76,15 +97,18 @@ def measures(sequence: str) -> tuple[int, str, float | None, float]:
     checksum = hashlib.md5(raw).hexdigest()
     if not length:
         return 0, checksum, None, 0.0
-    # Deleting bytes is one C pass each; six str.count passes cost a genome three times as much.
-    not_gc = raw.translate(None, b"GC")
-    gc = length - len(not_gc)
-    ambiguous = len(not_gc.translate(None, b"ATU-"))  # on what is left: half a pass
-    at = length - gc - ambiguous - (raw.count(b"-") if b"-" in raw else 0)
+    # Three C passes (translate, from_bytes, popcount) instead of a str.count per base: per-record work of a
+    # FASTA import, which runs at tens of thousands of records a second.
+    classes = int.from_bytes(raw.translate(_CLASS), "little")
+    ones, twos, fours = _masks(length)
+    gc = (classes & ones).bit_count()
+    ambiguous = (classes & twos).bit_count()
+    gaps = (classes & fours).bit_count() if b"-" in raw else 0
+    at = length - gc - ambiguous - gaps
     return length, checksum, (round(gc / (gc + at), 4) if gc + at else None), round(ambiguous / length, 4)
 
 
-def coi_table(lineage: list[str]) -> int:
+def coi_table(lineage: Iterable[str]) -> int:
     """NCBI translation table for COI: 2 for vertebrate mitochondria, 5 for invertebrate."""
     return 2 if VERTEBRATE_NAMES.intersection(lineage) else 5
 
@@ -101,7 +125,7 @@ def has_stop_codon(sequence: str, table: int, frame: int | None = None) -> bool:
     return True
 
 
-def flags_of(sequence: str, length: int, ambiguous: float, marker: str | None, lineage: list[str],
+def flags_of(sequence: str, length: int, ambiguous: float, marker: str | None, lineage: Iterable[str],
              coi_frame: int | None = None) -> list[str]:
     flags = []
     minimum = MARKER_MIN_LENGTH.get(marker or "")

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
+import marshal
 import re
-from hashlib import md5
 from functools import lru_cache
-from operator import itemgetter
+from hashlib import sha256
 
 from schemas.sequences import SOURCE_COLUMNS, VOUCHER_QUALIFIERS, QcFlag, SequenceIn
 
@@ -21,29 +21,17 @@ ROW_COLUMNS = ("record_id", "accession_base", "version", "name", "definition", "
 
 IDX = {c: i for i, c in enumerate(ROW_COLUMNS)}
 _LAT_LON = SOURCE_COLUMNS.index("lat_lon")
+_SEQUENCE = IDX["sequence"]
+
+# What a worker sends the writer per record is a plain tuple: (values in ROW_COLUMNS order, record id, base,
+# version, checksum, organism, voucher, flags, COI answers, content hash). Plain, because pickling a tuple subclass
+# (or a dict, or a NamedTuple) costs the writer a third more per record, and the writer is the import's limit.
+VALUES, RECORD_ID, BASE, VERSION, CHECKSUM, ORGANISM, VOUCHER, FLAGS, COI, HASH = range(10)
+Row = tuple
 
 
-class Row(tuple):
-    """What a worker sends the writer: the values in ROW_COLUMNS order plus what the store decides with.
-
-    A tuple, not the dict `row_of` returns, because unpickling dicts was a fifth of the writer's time; and a plain
-    tuple subclass rather than a NamedTuple, whose Python-level __new__ the writer would run per unpickled row.
-    """
-
-    __slots__ = ()
-    values: tuple = property(itemgetter(0))  # type: ignore[assignment]
-    record_id: str = property(itemgetter(1))  # type: ignore[assignment]
-    base: str = property(itemgetter(2))  # type: ignore[assignment]
-    version: int | None = property(itemgetter(3))  # type: ignore[assignment]
-    checksum: str = property(itemgetter(4))  # type: ignore[assignment]
-    organism: str | None = property(itemgetter(5))  # type: ignore[assignment]
-    voucher: str | None = property(itemgetter(6))  # type: ignore[assignment]
-    flags: tuple = property(itemgetter(7))  # type: ignore[assignment]
-    coi: dict | None = property(itemgetter(8))  # type: ignore[assignment]
-    hash: str = property(itemgetter(9))  # type: ignore[assignment]
-
-    def get(self, column: str):
-        return self[0][IDX[column]]
+def value_of(row: Row, column: str):
+    return row[VALUES][IDX[column]]
 
 
 def split_version(record_id: str) -> tuple[str, int | None]:
@@ -66,7 +54,7 @@ def _lineage_json(lineage: tuple[str, ...]) -> str:
 
 def row_of(seq: SequenceIn, marker: str | None = None) -> dict:
     """The stored form of a parsed record by column name (JSON columns as text)."""
-    return dict(zip(ROW_COLUMNS, build_row(seq, marker).values))
+    return dict(zip(ROW_COLUMNS, build_row(seq, marker)[VALUES]))
 
 
 _NO_SOURCE = (None,) * len(SOURCE_COLUMNS)
@@ -83,18 +71,34 @@ def _source(items: tuple[tuple[str, str], ...]) -> tuple[tuple, str | None]:
 
 
 @lru_cache(maxsize=4096)
-def _qualifiers_json(qualifiers: tuple) -> str:
+def qualifiers_json(qualifiers: tuple) -> str:
     return _ENCODE(qualifiers)
 
 
-def _features_json(features: list) -> str:
-    """What `_json([f.as_json() for f in features])` writes, with each feature's qualifiers encoded once per
+def source_feature_json(location: str, qualifiers: tuple) -> str:
+    """`_json([FeatureIn("source", location, qualifiers).as_json()])`, with the qualifiers encoded once per
     distinct list: a FASTA record's one source feature differs from the last one's only in its location."""
+    return f'[{{"type": "source", "location": {_ENCODE(location)}, "qualifiers": {qualifiers_json(qualifiers)}}}]'
+
+
+def _features_json(features: list) -> str:
     if len(features) != 1:
         return _json([f.as_json() for f in features])
     f = features[0]
     return (f'[{{"type": {_ENCODE(f.type)}, "location": {_ENCODE(f.location)}, '
-            f'"qualifiers": {_qualifiers_json(tuple(map(tuple, f.qualifiers)))}}}]')
+            f'"qualifiers": {qualifiers_json(tuple(map(tuple, f.qualifiers)))}}}]')
+
+
+def content_hash(values: tuple) -> str:
+    """128 bits of SHA-256 over a record's stored values but its residues (its checksum stands for them).
+
+    The values are serialised with `marshal` format 2, which writes str, int, float and None by value alone
+    (format 3 and later also record whether a string is interned, which is not data). It is three times
+    cheaper than hashing `repr()`, and SHA-256 runs on the CPU's SHA instructions.
+    """
+    return sha256(marshal.dumps(values, 2)).hexdigest()[:32]
+
+
 _GENE_FEATURES = ("gene", "CDS", "rRNA", "misc_RNA")
 _STOP = QcFlag.STOP_CODON.value
 
@@ -119,30 +123,47 @@ def build_row(seq: SequenceIn, marker: str | None = None) -> Row:
         genes = [v for f in seq.features if f.type in _GENE_FEATURES
                  for k, v in f.qualifiers if k in ("gene", "product") and v]
         marker = marker_of(seq.definition, genes)
-    length, checksum, gc, ambiguous = measures(seq.sequence)
-    record_id = seq.record_id
-    base, version = split_version(record_id) if "." in record_id else (record_id, None)
-    source, voucher = _source(tuple(quals.items())) if quals else (_NO_SOURCE, None)
-    features = _features_json(seq.features) if seq.features else "[]"
-    references = _json([{"authors": r.authors, "title": r.title, "journal": r.journal, "pubmed_id": r.pubmed_id,
-                         "bases": r.bases} for r in seq.references]) if seq.references else "[]"
-    head = (record_id, base, version, seq.name, seq.definition, seq.molecule_type, seq.topology, seq.division,
-            (seq.date or "")[:11] or None, marker, length, checksum, gc, ambiguous, seq.organism, *source, voucher)
-    tail = (_lineage_json(tuple(seq.lineage)), _json(seq.keywords), features, references)
-    frame, coi = None, None
+    frame = None
     if marker == "COI-5P":
         cds = next((f for f in seq.features if f.type == "CDS"), None)
         start = cds.first("codon_start") if cds else None
         frame = int(start) - 1 if start and start.isdigit() and cds.location.lstrip("<").startswith("1..") \
             else None
-        if not seq.lineage:
-            # The taxon group is only known once the organism is linked: keep both answers for the store.
-            coi = {t: _STOP in flags_of(seq.sequence, length, 0, marker, lineage, frame)
-                   for t, lineage in ((2, ["Vertebrata"]), (5, []))}
-    flags = flags_of(seq.sequence, length, ambiguous, marker, seq.lineage, frame)
+    features = _features_json(seq.features) if seq.features else "[]"
+    references = _json([{"authors": r.authors, "title": r.title, "journal": r.journal, "pubmed_id": r.pubmed_id,
+                         "bases": r.bases} for r in seq.references]) if seq.references else "[]"
+    return assemble(seq.record_id, seq.name, seq.definition, seq.molecule_type, seq.topology, seq.division,
+                    (seq.date or "")[:11] or None, marker, seq.organism, tuple(seq.lineage), seq.sequence, quals,
+                    _json(seq.keywords), features, references, frame)
+
+
+def assemble(record_id: str, name: str | None, definition: str | None, molecule_type: str, topology: str,
+             division: str | None, locus_date: str | None, marker: str | None, organism: str | None,
+             lineage: tuple[str, ...], sequence: str, quals: dict[str, str], keywords: str, features: str,
+             references: str, frame: int | None) -> Row:
+    """The row from a record's parts (`quals`: its source qualifiers, first value of each; the JSON columns as
+    text; `frame`: the COI reading frame when a CDS gives it). `build_row` and the FASTA reader's fast path both
+    end here, so what is stored cannot differ between them."""
+    length, checksum, gc, ambiguous = measures(sequence)
+    base, version = split_version(record_id) if "." in record_id else (record_id, None)
+    source, voucher = _source(tuple(quals.items())) if quals else (_NO_SOURCE, None)
+    head = (record_id, base, version, name, definition, molecule_type, topology, division, locus_date, marker,
+            length, checksum, gc, ambiguous, organism, *source, voucher)
+    tail = (_lineage_json(lineage), keywords, features, references)
+    coi = None
+    if marker == "COI-5P" and not lineage:
+        # The taxon group is only known once the organism is linked: keep both answers for the store.
+        coi = {t: _STOP in flags_of(sequence, length, 0, marker, group, frame)
+               for t, group in ((2, ["Vertebrata"]), (5, []))}
+    flags = flags_of(sequence, length, ambiguous, marker, lineage, frame)
     if coi is not None:
         flags = [f for f in flags if f != _STOP]
-    # The checksum stands for the residues: hashing a genome twice would cost more than the rest of the row.
-    content = md5(repr(head + tail).encode("utf-8", "replace")).hexdigest()
-    return Row((head + (seq.sequence,) + tail, record_id, base, version, checksum, seq.organism, voucher,
-                tuple(flags), coi, content))
+    return (head + (sequence,) + tail, record_id, base, version, checksum, organism, voucher, tuple(flags), coi,
+            content_hash(head + tail))
+
+
+def filled_columns(rows: list[Row]) -> tuple[int, ...]:
+    """Indexes of the ROW_COLUMNS that some row of `rows` fills (not None): a bulk insert leaves the others out."""
+    if not rows:
+        return tuple(range(len(ROW_COLUMNS)))
+    return tuple(i for i, column in enumerate(zip(*[r[VALUES] for r in rows])) if column.count(None) != len(column))

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from hashlib import md5
 from pathlib import Path
+from operator import itemgetter
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, select, update
@@ -30,11 +31,16 @@ from ..models import Accession, Institution, Taxon, utcnow
 from ..models_sequences import SequenceRecord
 from . import catalogue
 from .sequence_qc import coi_table
-from .sequence_rows import JSON_COLUMNS, ROW_COLUMNS, Row
+from .sequence_rows import (BASE, CHECKSUM, JSON_COLUMNS, ORGANISM, RECORD_ID, ROW_COLUMNS, VERSION, VOUCHER, Row,
+                            filled_columns, value_of)
 
 T = SequenceRecord.__table__
 INSERT_COLUMNS = (*ROW_COLUMNS, "qc_flags", "is_current", "taxon_id", "accession_id", "batch_id", "content_hash",
                   "created_at", "updated_at", "publication_status")
+# What the store decides per inserted record, after the record's own values; then what is the same for the chunk.
+_DECIDED = ("qc_flags", "is_current", "taxon_id", "accession_id", "content_hash")
+_CONSTANT = ("batch_id", "created_at", "updated_at", "publication_status")
+_SEQUENCE = ROW_COLUMNS.index("sequence")
 _STOP_CODON, _DUPLICATE = QcFlag.STOP_CODON.value, QcFlag.DUPLICATE.value
 KINGDOMS = {"Viridiplantae": "Plantae", "Metazoa": "Animalia", "Fungi": "Fungi", "Bacteria": "Bacteria",
             "Archaea": "Archaea"}
@@ -42,22 +48,34 @@ KINGDOMS = {"Viridiplantae": "Plantae", "Metazoa": "Animalia", "Fungi": "Fungi",
 
 # Look-ups a chunk makes with thousands of values, written for each engine so that the list travels as ONE
 # parameter (a JSON array on SQLite, an array on PostgreSQL): rendering thousands of bound names costs more.
-_IN = {"sqlite": "IN (SELECT value FROM json_each(?))", "postgresql": "= ANY(%s)"}
-_EXISTING = ("SELECT id, record_id, accession_base, version, content_hash, is_current, publication_status "
-             "FROM sequence_record "
-             "WHERE (version IS NOT NULL AND accession_base {in_}) OR record_id {in_}")
+# On SQLite each is a join from json_each, which probes the index once per value: a third of the time of
+# `IN (SELECT value FROM json_each(?))`, and the writer, the import's bottleneck, makes them for every block.
+_COLUMNS = ("s.id, s.record_id, s.accession_base, s.version, s.content_hash, s.is_current, s.publication_status, "
+            "s.qc_flags, s.taxon_id, s.accession_id")
+# Stored versions of the chunk's record ids, and every version of its versioned accessions. Parameters: ids, bases.
+_EXISTING = {
+    "sqlite": f"SELECT {_COLUMNS} FROM json_each(?) j JOIN sequence_record s ON s.record_id = j.value UNION ALL "
+              f"SELECT {_COLUMNS} FROM json_each(?) j JOIN sequence_record s "
+              f"ON s.accession_base = j.value AND s.version IS NOT NULL",
+    "postgresql": f"SELECT {_COLUMNS} FROM sequence_record s "
+                  f"WHERE s.record_id = ANY(%s) OR (s.version IS NOT NULL AND s.accession_base = ANY(%s))",
+}
 # The first holder of each checksum decides "duplicate": stable on re-import, one row per checksum.
-_HOLDERS = ("SELECT s.checksum, s.id, s.accession_base FROM sequence_record s JOIN (SELECT checksum, MIN(id) AS mid "
-            "FROM sequence_record WHERE checksum {in_} GROUP BY checksum) m ON s.id = m.mid")
+_HOLDERS = {
+    "sqlite": "SELECT j.value, s.id, s.accession_base FROM json_each(?) j JOIN sequence_record s "
+              "ON s.id = (SELECT id FROM sequence_record WHERE checksum = j.value ORDER BY id LIMIT 1)",
+    "postgresql": "SELECT DISTINCT ON (checksum) checksum, id, accession_base FROM sequence_record "
+                  "WHERE checksum = ANY(%s) ORDER BY checksum, id",
+}
 
 
-def _lookup(conn: Connection, sql: str, *lists: list) -> list[tuple]:
+def _lookup(conn: Connection, sql: dict[str, str], *lists: list) -> list[tuple]:
     """Plain tuples from the driver: tens of thousands of SQLAlchemy Row objects a second cost more than the query."""
     dialect = conn.dialect.name
     params = tuple(json.dumps(v) if dialect == "sqlite" else v for v in lists)
     cur = conn.connection.driver_connection.cursor()
     try:
-        cur.execute(sql.format(in_=_IN[dialect]), params)
+        cur.execute(sql[dialect], params)
         return cur.fetchall()
     finally:
         cur.close()
@@ -71,6 +89,17 @@ class _Existing(NamedTuple):
     content_hash: str
     is_current: bool
     publication_status: str
+    qc_flags: str
+    taxon_id: int | None
+    accession_id: int | None
+
+
+def _legacy_hash(values: tuple, qc: str, taxon_id: int | None, accession_id: int | None) -> str:
+    """The content hash that imports stored until November 2026 (MD5 over `repr` of the values, then over the
+    links): a record stored then and unchanged since still re-imports as unchanged. Computed only for a stored
+    record whose current hash does not match."""
+    row_hash = md5(repr(values[:_SEQUENCE] + values[_SEQUENCE + 1:]).encode("utf-8", "replace")).hexdigest()
+    return md5(f"{row_hash}|{qc}|{taxon_id}|{accession_id}".encode()).hexdigest()
 
 
 @dataclass
@@ -128,7 +157,8 @@ class SequenceStore:
         Same matching as `catalogue.find_taxon` (exact name, then ignoring case and diacritics) and
         `resolve_taxon` (a synonym answers with its accepted taxon), in bulk: a barcode file names thousands.
         """
-        wanted = {r.organism: r for r in rows if r.organism and r.organism not in self._taxa}
+        taxa = self._taxa
+        wanted = {r[ORGANISM]: r for r in rows if r[ORGANISM] and r[ORGANISM] not in taxa}
         if not wanted:
             return
         tx = Taxon.__table__
@@ -148,7 +178,8 @@ class SequenceStore:
             new_rows = []
             for name in missing:
                 r = wanted[name]
-                new_rows.append(_unverified_taxon(name, json.loads(r.get("lineage")), r.get("db_xref")) | {
+                new_rows.append(_unverified_taxon(name, json.loads(value_of(r, "lineage")),
+                                                value_of(r, "db_xref")) | {
                     "created_at": now, "name_folded": fold(name), "taxonomic_status": codes.TaxonomicStatus.ACCEPTED,
                     "authorship": None, "gbif_key": None, "parent_id": None, "accepted_id": None})
             session.connection().execute(tx.insert(), new_rows)
@@ -205,32 +236,35 @@ class SequenceStore:
         return None
 
     # --- the chunk ---------------------------------------------------------------------------------------------
-    def store(self, conn: Connection, rows: list[Row], result: StoreResult) -> None:
+    def store(self, conn: Connection, rows: list[Row], result: StoreResult,
+              filled: tuple[int, ...] | None = None) -> None:
+        """Store a chunk. `filled`: the ROW_COLUMNS indexes some row fills (`filled_columns`), if known."""
         if not rows:
             return
         if conn.dialect.name == "sqlite":
             _tune_sqlite(conn)
         session = Session(bind=conn)
         now = utcnow()
-        ids = [r.record_id for r in rows]
-        bases = list({r.base for r in rows if r.version is not None})
-        existing = {r[1]: _Existing(*r) for r in _lookup(conn, _EXISTING, bases, ids)}
+        ids = [r[RECORD_ID] for r in rows]
+        bases = list({r[BASE] for r in rows if r[VERSION] is not None})
+        existing = {r[1]: _Existing(*r) for r in _lookup(conn, _EXISTING, ids, bases)}
         holders = {checksum: (id_, base) for checksum, id_, base in
-                   _lookup(conn, _HOLDERS, list({r.checksum for r in rows}))}
+                   _lookup(conn, _HOLDERS, list({r[CHECKSUM] for r in rows}))}
         newest: dict[str, int] = {}
         for r in existing.values():
             if r.version is not None:
                 newest[r.accession_base] = max(newest.get(r.accession_base, 0), r.version)
         for r in rows:
-            if r.version is not None:
-                newest[r.base] = max(newest.get(r.base, 0), r.version)
+            if r[VERSION] is not None:
+                newest[r[BASE]] = max(newest.get(r[BASE], 0), r[VERSION])
 
         self._link_taxa(session, rows, result)
+        if filled is None:
+            filled = filled_columns(rows)
+        pick = itemgetter(*filled) if len(filled) > 1 else lambda values: (values[filled[0]],)
         inserts, updates, seen_in_chunk, pending = [], [], {}, {}
-        # SQLite gets the text SQLAlchemy's DateTime writes and reads back; PostgreSQL the datetime itself.
-        stamp = now if conn.dialect.name == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
         taxa, get_old, get_holder, first_holder = self._taxa, existing.get, holders.get, seen_in_chunk.setdefault
-        mapped, batch_id, status = bool(self.voucher_map.links), self.batch_id, self.status
+        mapped = bool(self.voucher_map.links)
         added = changed = unchanged = 0
         # Positional unpacking: the writer is the import's bottleneck, and this loop runs once per record.
         for r in rows:
@@ -249,13 +283,12 @@ class SequenceStore:
                     (holder is None and first_here != base):
                 flags.append(_DUPLICATE)
             accession_id = self._link(session, r, result) if voucher or mapped else None
-            # 1/0 rather than a bool: sqlite3 binds bools through its slow adapter path (see _bulk_insert).
+            # 1/0 rather than a bool: sqlite3 binds bools through its slow adapter path (see _insert).
             is_current = int(version is None or version >= newest.get(base, 0))
             qc = " ".join(flags)
-            content_hash = md5(f"{row_hash}|{qc}|{taxon_id}|{accession_id}".encode()).hexdigest()
             if old is None:
-                # A ready tuple in INSERT_COLUMNS order: the hot path builds no dicts.
-                row = values + (qc, is_current, taxon_id, accession_id, batch_id, content_hash, stamp, stamp, status)
+                # Only the filled columns, then the decisions, in _DECIDED order; 0 for "no link" (see _insert).
+                row = pick(values) + (qc, is_current, taxon_id or 0, accession_id or 0, row_hash)
                 if record_id in pending:
                     # The same id twice in one file: the later record wins, as it would across two imports.
                     inserts[pending[record_id]] = row
@@ -265,14 +298,17 @@ class SequenceStore:
                     pending[record_id] = len(inserts)
                     inserts.append(row)
                     added += 1
-            elif old.content_hash == content_hash and old.is_current == is_current:
+            elif old.is_current == is_current and (
+                    (old.content_hash == row_hash and old.qc_flags == qc and old.taxon_id == taxon_id
+                     and old.accession_id == accession_id)
+                    or old.content_hash == _legacy_hash(values, qc, taxon_id, accession_id)):
                 unchanged += 1
             else:
                 # A changed record from an upload goes back to review; an operator's import keeps its status.
                 review = self.status if self.status != "published" else old.publication_status
                 updates.append(dict(zip(ROW_COLUMNS, values)) | {
                     "qc_flags": qc, "is_current": bool(is_current), "taxon_id": taxon_id, "accession_id": accession_id,
-                    "_id": old.id, "batch_id": self.batch_id, "content_hash": content_hash, "updated_at": now,
+                    "_id": old.id, "batch_id": self.batch_id, "content_hash": row_hash, "updated_at": now,
                     "publication_status": review})
                 changed += 1
         for key, n in (("added", added), ("updated", changed), ("unchanged", unchanged)):
@@ -280,7 +316,9 @@ class SequenceStore:
                 result.counts[key] += n
         session.close()
         if inserts:
-            _bulk_insert(conn, inserts)
+            # SQLite gets the text SQLAlchemy's DateTime writes and reads back; PostgreSQL the datetime itself.
+            stamp = now if conn.dialect.name == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
+            _insert(conn, [ROW_COLUMNS[i] for i in filled], inserts, (self.batch_id, stamp, stamp, self.status))
         if updates:
             for u in updates:
                 for c in JSON_COLUMNS:
@@ -298,22 +336,23 @@ class SequenceStore:
                 conn.execute(update(T).where(T.c.id.in_(old_ids)).values(is_current=False, updated_at=now))
 
     def _link(self, session: Session, r: Row, result: StoreResult) -> int | None:
-        if not r.voucher and not self.voucher_map.links:
+        if not r[VOUCHER] and not self.voucher_map.links:
             return None
-        mapped = self.voucher_map.get(r.record_id, r.base)
+        record_id = r[RECORD_ID]
+        mapped = self.voucher_map.get(record_id, r[BASE])
         if mapped:
             found = self._accession(session, mapped[0], (mapped[1],))
             if found is None:
-                result.unresolved_vouchers.append({"record_id": r.record_id,
+                result.unresolved_vouchers.append({"record_id": record_id,
                                                    "voucher": f"{mapped[0]}:{mapped[1]}", "from": "voucher map"})
             return found
-        tried = [r.get(q) for q in VOUCHER_QUALIFIERS if r.get(q)]
+        tried = [value_of(r, q) for q in VOUCHER_QUALIFIERS if value_of(r, q)]
         for text in tried:
             found = self.resolve_voucher(session, text)
             if found:
                 return found
         if tried:
-            result.unresolved_vouchers.append({"record_id": r.record_id, "voucher": tried[0]})
+            result.unresolved_vouchers.append({"record_id": record_id, "voucher": tried[0]})
         return None
 
 
@@ -329,23 +368,36 @@ def _tune_sqlite(conn: Connection) -> None:
         cur.close()
 
 
-def _bulk_insert(conn: Connection, rows: list[tuple]) -> None:
+def _insert(conn: Connection, names: list[str], rows: list[tuple], constants: tuple) -> None:
+    """Insert `rows`: the `names` columns, then the _DECIDED ones (0 standing for a missing taxon or accession
+    link), then the _CONSTANT `constants`, the same for every row.
+
+    On SQLite through sqlite3's executemany, shaped for its binding costs, which are most of an import's writing
+    time: the constants are SQL literals, bound once rather than per row; and columns a chunk leaves empty are
+    left out, and missing links are 0 turned NULL by NULLIF, because sqlite3 binds None through its adapter
+    look-up, several times slower than a value. On PostgreSQL through COPY.
+    """
     dbapi = conn.connection.driver_connection
+    columns = [*names, *_DECIDED, *_CONSTANT]
+    quoted = ", ".join(f'"{c}"' for c in columns)
     if conn.dialect.name == "postgresql":
-        quoted = ", ".join(f'"{c}"' for c in INSERT_COLUMNS)
         with dbapi.cursor() as cur, cur.copy(f"COPY sequence_record ({quoted}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row(row[:-3] + (row[-3] or None, row[-2] or None, row[-1]) + constants)
         return
+    literals = ", ".join("NULL" if v is None else str(v) if isinstance(v, int) else "'" + str(v).replace("'", "''") + "'"
+                         for v in constants)
+    values = ", ".join(["?"] * len(names) + ["?", "?", "NULLIF(?, 0)", "NULLIF(?, 0)", "?", literals])
     cur = dbapi.cursor()
     try:
-        sqlite_insert(cur, rows)
+        cur.executemany(f"INSERT INTO sequence_record ({quoted}) VALUES ({values})", rows)
     finally:
         cur.close()
 
 
 def sqlite_insert(cur, rows: list[tuple]) -> None:
-    """executemany of rows in INSERT_COLUMNS order on a sqlite3 cursor, without the chunk's empty columns."""
+    """executemany of rows in INSERT_COLUMNS order on a sqlite3 cursor, without the chunk's empty columns (the
+    benchmark's bare-insert ceiling)."""
     names, rows = without_empty_columns(INSERT_COLUMNS, rows)
     quoted = ", ".join(f'"{name}"' for name in names)
     cur.executemany(f"INSERT INTO sequence_record ({quoted}) VALUES ({', '.join('?' * len(names))})", rows)
