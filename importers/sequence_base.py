@@ -7,6 +7,7 @@ and an unknown name is an explicit error listing the known ones.
 from __future__ import annotations
 
 import gzip
+import importlib
 import io
 import sys
 from collections.abc import Iterator
@@ -104,8 +105,11 @@ class SequenceReader:
         block_chars = block_chars or BLOCK_CHARS
         marker = "\n" + self.record_start
         line, record, carry = 1, 1, ""
+        # The first blocks are smaller: the writer waits for the first one, and a 64 KB block is parsed in a
+        # millisecond or two where 1 MB takes tens.
+        sizes = iter((block_chars // 16, block_chars // 4))
         while True:
-            chunk = handle.read(block_chars)
+            chunk = handle.read(next(sizes, block_chars))
             text = carry + chunk
             if not chunk:
                 if text.strip():
@@ -160,14 +164,18 @@ def register(cls: type[SequenceReader]) -> type[SequenceReader]:
     return cls
 
 
-def reader_for(fmt: str, source: str = "-") -> SequenceReader:
-    from . import fasta, genbank  # noqa: F401  (the readers register on import; `importers` loads nothing eagerly)
+_MODULES = {"fasta": ".fasta", "genbank": ".genbank"}
 
-    try:
-        return READERS[fmt.lower()](source)
-    except KeyError:
+
+def reader_for(fmt: str, source: str = "-") -> SequenceReader:
+    # Only the format's own module is imported (the readers register on import): GenBank's loads Biopython's
+    # parser, which a FASTA import never needs, and every import starts with this call.
+    module = _MODULES.get(fmt.lower())
+    if module is None:
         raise UnknownFormat(f"{source}: format {fmt!r} is not supported; use one of: "
-                            f"{', '.join(sorted(READERS))} (or auto)") from None
+                            f"{', '.join(sorted(_MODULES))} (or auto)")
+    importlib.import_module(module, __package__)
+    return READERS[fmt.lower()](source)
 
 
 def open_text(source):

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
+from genbank_registry.bulk_sqlite import Checkpoints, tuned
 from genbank_registry.models import ImportBatch, utcnow
 from genbank_registry.services.sequence_rows import filled_columns
 from genbank_registry.services.sequences import SequenceStore, StoreResult, VoucherMap
@@ -153,13 +154,16 @@ def import_file(engine: Engine, path: str, options: Options,
     status = ImportStatus.FAILED
     try:
         with ExitStack() as stack:
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers)) if workers else None
+            # For the whole run, not only around each store: the pool's thread unpickles every block's rows too.
+            stack.enter_context(collector_paused())
+            pool = stack.enter_context(_pool(workers)) if workers else None
+            checkpoints = stack.enter_context(Checkpoints(engine))
             outer: Connection | None = None
             if single_transaction:
                 outer = stack.enter_context(engine.connect())
+                stack.enter_context(tuned(outer))
                 outer_tx = outer.begin()
-            # The open transaction: [connection, transaction, counts before it, records, blocks, start time].
-            group: list | None = None
+            group: _Group | None = None  # the open transaction
             unreported = 0
             try:
                 for rows, filled, errors, n, notes in _results(pool, workers, blocks, fmt, options.marker):
@@ -169,23 +173,22 @@ def import_file(engine: Engine, path: str, options: Options,
                         raise ImportAborted(errors[0])
                     before = _snapshot(result)
                     if outer is None and group is None:
-                        group_conn = engine.connect()
-                        group = [group_conn, group_conn.begin(), before, 0, 0, time.monotonic()]
+                        group = _Group(engine, before)
                     try:
-                        with collector_paused():
-                            store.store(outer if outer is not None else group[0], rows, result, filled)
+                        store.store(outer if outer is not None else group.conn, rows, result, filled)
                     except BaseException:
                         if outer is not None:  # the run's one transaction: the failing block's counts go
                             _restore(result, before)
                         raise
                     unreported += n
                     if group is not None:
-                        group[3] += n
-                        group[4] += 1
-                        if group[3] >= COMMIT_RECORDS or group[4] >= COMMIT_BLOCKS or \
-                                time.monotonic() - group[5] >= COMMIT_SECONDS:
-                            _close(group, commit=True)
+                        group.records += n
+                        group.blocks += 1
+                        if group.records >= COMMIT_RECORDS or group.blocks >= COMMIT_BLOCKS or \
+                                time.monotonic() - group.start >= COMMIT_SECONDS:
+                            group.close(commit=True)
                             group = None
+                            checkpoints.committed()
                     # Progress counts stored records, so it is told after a commit: its callback may write to the
                     # database itself (a web import job), which would wait for the open transaction.
                     if group is None:
@@ -195,7 +198,7 @@ def import_file(engine: Engine, path: str, options: Options,
                             progress(unreported, estimate)
                         unreported = 0
                 if group is not None:
-                    _close(group, commit=True)
+                    group.close(commit=True)
                     group = None
                     done += unreported
                     if progress:
@@ -204,9 +207,9 @@ def import_file(engine: Engine, path: str, options: Options,
                 if group is not None:
                     # The open transaction rolled back: so do its counts, or the batch would claim them.
                     try:
-                        _close(group, commit=False)
+                        group.close(commit=False)
                     finally:
-                        _restore(result, group[2])
+                        _restore(result, group.before)
                 raise
             if outer is not None:
                 if options.dry_run:
@@ -244,12 +247,30 @@ def _restore(result: StoreResult, snapshot: tuple) -> None:
     del result.unresolved_vouchers[snapshot[1]:], result.new_taxa[snapshot[2]:]
 
 
-def _close(group: list, commit: bool) -> None:
-    conn, transaction = group[0], group[1]
-    try:
-        transaction.commit() if commit else transaction.rollback()
-    finally:
-        conn.close()
+class _Group:
+    """A transaction of several blocks, on a connection tuned for bulk writes while it lasts."""
+
+    def __init__(self, engine: Engine, before: tuple):
+        self.conn = engine.connect()
+        self._tuning = tuned(self.conn)
+        self._tuning.__enter__()
+        self.tx = self.conn.begin()
+        self.before, self.records, self.blocks, self.start = before, 0, 0, time.monotonic()
+
+    def close(self, commit: bool) -> None:
+        try:
+            self.tx.commit() if commit else self.tx.rollback()
+        finally:
+            try:
+                self._tuning.__exit__(None, None, None)
+            finally:
+                self.conn.close()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # The writer is the import's bottleneck: at a lower priority the parsers take what CPU it leaves, rather
+    # than each taking a third of two cores while it waits for its turn.
+    return ProcessPoolExecutor(max_workers=workers, initializer=os.nice, initargs=(10,))
 
 
 def _results(pool, workers: int, blocks: Iterator[Block], fmt: str, marker: str | None):

@@ -241,8 +241,6 @@ class SequenceStore:
         """Store a chunk. `filled`: the ROW_COLUMNS indexes some row fills (`filled_columns`), if known."""
         if not rows:
             return
-        if conn.dialect.name == "sqlite":
-            _tune_sqlite(conn)
         session = Session(bind=conn)
         now = utcnow()
         ids = [r[RECORD_ID] for r in rows]
@@ -354,18 +352,6 @@ class SequenceStore:
         if tried:
             result.unresolved_vouchers.append({"record_id": record_id, "voucher": tried[0]})
         return None
-
-
-def _tune_sqlite(conn: Connection) -> None:
-    cur = conn.connection.driver_connection.cursor()
-    try:
-        # Memory stays flat however large the database grows (the import's limit is 300 MB for a 1 GB file): a
-        # 16 MB page cache, and no memory-mapped reads, whose pages count as the importer's own.
-        cur.execute("PRAGMA cache_size=-16384")
-        cur.execute("PRAGMA mmap_size=0")
-        cur.execute("PRAGMA wal_autocheckpoint=2500")  # checkpoint (and fsync) every 40 MB (16 KB pages)
-    finally:
-        cur.close()
 
 
 def _insert(conn: Connection, names: list[str], rows: list[tuple], constants: tuple) -> None:
