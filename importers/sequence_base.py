@@ -52,6 +52,34 @@ class Block:
 
 
 @dataclass(slots=True)
+class FileRange:
+    """The records of a plain file that start in bytes [start, stop): a worker reads them (`read_range`)."""
+
+    source: str
+    path: str
+    start: int
+    stop: int
+
+
+def _record_start(f, marker: bytes, offset: int, limit: int | None, chunk: int = 1 << 16) -> int | None:
+    """Offset of the first record start after `offset` (where `marker`, a line end and the record's first
+    characters, is found from `offset` on), if it is before `limit`; None when there is none (or only past it)."""
+    f.seek(offset)
+    carry = b""
+    while limit is None or offset < limit:
+        data = f.read(chunk)
+        if not data:
+            return None
+        found = (carry + data).find(marker)
+        if found >= 0:
+            start = offset - len(carry) + found + 1
+            return start if limit is None or start < limit else None
+        carry = data[-(len(marker) - 1):]
+        offset += len(data)
+    return None
+
+
+@dataclass(slots=True)
 class Parsed:
     """A parsed block: records (with their record number) and the records that failed."""
 
@@ -124,6 +152,60 @@ class SequenceReader:
             if numbered:
                 line += count_lines(body)
                 record += self.count_records(body)
+
+    def ranges(self, source: str, path: str, size: int, block_bytes: int | None = None) -> Iterator[FileRange]:
+        """Byte ranges of a plain file, the same sizes as `blocks`; `read_range` turns each into a block. The
+        import's workers read their ranges themselves, so its writer, the bottleneck, never touches the text."""
+        block_bytes = block_bytes or BLOCK_CHARS
+        sizes = iter((block_bytes // 16, block_bytes // 4))
+        start = 0
+        while start < size:
+            stop = min(start + next(sizes, block_bytes), size)
+            yield FileRange(source, path, start, stop)
+            start = stop
+
+    def read_range(self, part: FileRange) -> tuple[Block, int, int]:
+        """The block of the records that start in `part` (numbered from 1, as `blocks(numbered=False)`), and the
+        offset where it ends: where the first record at or after `part.stop` starts, or the end of the file.
+        The first range also holds what comes before the first record; a range in which no record starts (inside
+        a long one) gives an empty block. Decoded as `open_text` decodes: UTF-8 with replacement characters,
+        and CR LF or a lone CR read as a line end. Returns (block, offset it starts at, offset it ends at)."""
+        marker = ("\n" + self.record_start).encode()
+        with open(part.path, "rb") as f:
+            begin = 0 if part.start == 0 else _record_start(f, marker, part.start - 1, part.stop)
+            if begin is None:
+                return Block(part.source, "", 1, 1), part.stop, part.stop
+            end = _record_start(f, marker, part.stop - 1, None)
+            f.seek(begin)
+            data = f.read() if end is None else f.read(end - begin)
+        text = data.decode("utf-8", "replace")
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return Block(part.source, text, 1, 1), begin, begin + len(data)
+
+    def counts_before(self, f, offset: int, since: tuple[int, int, int] = (0, 0, 0)) -> tuple[int, int, int]:
+        """(offset, lines, records) of bytes [0, offset) of a binary file, counted as the blocks before that offset
+        count them (`count_lines` of the decoded text, `count_records`); `since`: an earlier answer to go on
+        from. The import asks only when a block at `offset` has a bad record to number."""
+        start, lines, records = since
+        marker = ("\n" + self.record_start).encode()
+        after_cr = b"\r" + marker[1:]
+        if start == 0 < offset:
+            f.seek(0)
+            records += f.read(len(marker) - 1) == marker[1:]
+        f.seek(max(start - (len(marker) - 1), 0))
+        carry = f.read(start - f.tell())
+        while start < offset:
+            data = f.read(min(1 << 20, offset - start))
+            if not data:
+                break
+            both = carry + data
+            # A line ends at LF, CR LF or a lone CR (universal newlines); a record starts after a line end.
+            lines += data.count(b"\n") + data.count(b"\r") - both.count(b"\r\n") + carry.count(b"\r\n")
+            records += both.count(marker) - carry.count(marker) + both.count(after_cr) - carry.count(after_cr)
+            carry = both[-(len(marker) - 1):]
+            start += len(data)
+        return start, lines, records
 
     def count_records(self, text: str) -> int:
         return text.count("\n" + self.record_start) + text.startswith(self.record_start)

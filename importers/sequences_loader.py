@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -30,7 +31,7 @@ from genbank_registry.services.sequences import SequenceStore, StoreResult, Vouc
 from schemas.codes import ImportStatus
 
 from .base import collector_paused
-from .sequence_base import (Block, RecordError, UnknownFormat, count_lines, open_text, reader_for, shift_errors,
+from .sequence_base import (Block, FileRange, RecordError, UnknownFormat, count_lines, open_text, reader_for, shift_errors,
                             sniff)
 
 IN_FLIGHT = 2  # blocks queued per worker: keeps both cores busy with bounded memory
@@ -100,38 +101,102 @@ class _HashingReader(io.RawIOBase):
         return n
 
 
-def _parse(fmt: str, marker: str | None, block: Block):
-    """Runs in a worker: parse one block and build its rows."""
+def _parse(fmt: str, marker: str | None, block: Block | FileRange):
+    """Runs in a worker: read (a FileRange) and parse one block, and build its rows."""
     import warnings
 
     reader = reader_for(fmt, block.source)
+    ranged = isinstance(block, FileRange)
+    begin = end = None
+    if ranged:
+        block, begin, end = reader.read_range(block)
     # A block allocates many small objects and keeps none: collections would only cost time.
     with collector_paused(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         rows, errors = reader.parse_rows(block, marker)
     notes = sorted({" ".join(str(w.message).split())[:200] for w in caught})
-    # The block was numbered from 1 (see SequenceReader.blocks): the writer shifts errors by these counts.
-    spans = count_lines(block.text), reader.count_records(block.text)
+    # The block was numbered from 1 (see SequenceReader.blocks): the writer shifts errors by what came before.
+    # A range's offset says it; a streamed block's lines and records are counted here, off the writer.
+    spans = (None, None, begin, end) if ranged else (count_lines(block.text), reader.count_records(block.text),
+                                                     None, None)
     # Which columns the block fills is worked out here too: the writer leaves the others out of its INSERT.
     return rows, filled_columns(rows), errors, len(rows) + len(errors), notes, spans
 
 
-def _blocks(path: str, fmt: str) -> tuple[Iterator[Block], str, _HashingReader, int | None]:
-    raw = _HashingReader(open(path, "rb") if path != "-" else sys.stdin.buffer)
-    buffered = io.BufferedReader(raw, buffer_size=1 << 20)  # type: ignore[arg-type]
-    handle = open_text(buffered)
-    if fmt == "auto":
-        fmt = sniff(handle, path)
-    reader = reader_for(fmt, path)
-    size = os.path.getsize(path) if path != "-" else None
-    compressed = buffered.peek(2)[:2] == b"\x1f\x8b"
-    return reader.blocks(handle, numbered=False), fmt, raw, (None if compressed else size)
+class _Source:
+    """Where an import's blocks come from, how far it has read, and the file's SHA-256.
+
+    A plain file is cut into byte ranges that the workers read themselves (`SequenceReader.ranges`), and a
+    thread hashes it: hashlib and file reads release the GIL, so the writer spends nothing per byte. A gzipped
+    file, stdin, or a file whose lines end in a lone CR (no LF to cut at) is read and cut here.
+    """
+
+    def __init__(self, path: str, fmt: str):
+        self.path, self.consumed = path, 0
+        raw = _HashingReader(open(path, "rb") if path != "-" else sys.stdin.buffer)
+        buffered = io.BufferedReader(raw, buffer_size=1 << 20)  # type: ignore[arg-type]
+        head = buffered.peek(4096)[:4096]  # before sniffing: a gzip reader would move the stream on
+        compressed = head[:2] == b"\x1f\x8b"
+        handle = open_text(buffered)
+        self.fmt = sniff(handle, path) if fmt == "auto" else fmt
+        reader = reader_for(self.fmt, path)
+        self.size = os.path.getsize(path) if path != "-" and not compressed else None
+        self._raw, self._digest, self._reader, self._counted = raw, None, reader, (0, 0, 0)
+        if self.size is not None and (b"\n" in head or b"\r" not in head):
+            raw.raw.close()
+            self._raw = None
+            self._digest = _FileDigest(path)
+            self.blocks = reader.ranges(path, path, self.size)
+        else:
+            self.blocks = reader.blocks(handle, numbered=False)
+
+    def counts_before(self, offset: int) -> tuple[int, int]:
+        """(lines, records) of the file before byte `offset` (of a byte range), to number a bad record."""
+        if self._counted[0] > offset:
+            self._counted = (0, 0, 0)
+        with open(self.path, "rb") as f:
+            self._counted = self._reader.counts_before(f, offset, self._counted)
+        return self._counted[1], self._counted[2]
+
+    def read_to(self, end: int | None) -> None:
+        """A stored block ended at byte `end` of the file (None: it came from this process's reading)."""
+        self.consumed = self._raw.consumed if self._raw is not None else max(self.consumed, end or 0)
+
+    def close(self) -> str | None:
+        """Close the file; the SHA-256 of everything read (of the whole file, for byte ranges)."""
+        if self._digest is not None:
+            return self._digest.hexdigest()
+        if self.path != "-":
+            self._raw.raw.close()
+        return self._raw.sha.hexdigest()
+
+
+class _FileDigest:
+    """SHA-256 of a file, computed by a thread while the import runs."""
+
+    def __init__(self, path: str):
+        self._sha, self._error = hashlib.sha256(), None
+        self._thread = threading.Thread(target=self._run, args=(path,), name="file-sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self, path: str) -> None:
+        try:
+            with open(path, "rb") as f:
+                while data := f.read(1 << 20):
+                    self._sha.update(data)
+        except OSError as exc:
+            self._error = exc
+
+    def hexdigest(self) -> str | None:
+        self._thread.join()
+        return None if self._error is not None else self._sha.hexdigest()
 
 
 def import_file(engine: Engine, path: str, options: Options,
                 progress: Callable[[int, int | None], None] | None = None) -> FileReport:
     """Import one file (or `-`). `progress(records_done_delta, estimated_total)` is called after each block."""
-    blocks, fmt, raw, size = _blocks(path, options.fmt)
+    source = _Source(path, options.fmt)
+    fmt, size = source.fmt, source.size
     report = FileReport(source=path, format=fmt)
     voucher_map = VoucherMap.read(options.voucher_map) if options.voucher_map else None
     single_transaction = options.dry_run or options.on_error == "abort"
@@ -166,7 +231,7 @@ def import_file(engine: Engine, path: str, options: Options,
             group: _Group | None = None  # the open transaction
             unreported = 0
             try:
-                for rows, filled, errors, n, notes in _results(pool, workers, blocks, fmt, options.marker):
+                for rows, filled, errors, n, notes, end in _results(pool, workers, source, options.marker):
                     report.errors.extend(errors)
                     report.warnings.extend(note for note in notes if note not in report.warnings)
                     if errors and options.on_error == "abort":
@@ -191,10 +256,11 @@ def import_file(engine: Engine, path: str, options: Options,
                             checkpoints.committed()
                     # Progress counts stored records, so it is told after a commit: its callback may write to the
                     # database itself (a web import job), which would wait for the open transaction.
+                    source.read_to(end)
                     if group is None:
                         done += unreported
                         if progress:
-                            estimate = int(done * size / raw.consumed) if size and raw.consumed else None
+                            estimate = int(done * size / source.consumed) if size and source.consumed else None
                             progress(unreported, estimate)
                         unreported = 0
                 if group is not None:
@@ -230,9 +296,7 @@ def import_file(engine: Engine, path: str, options: Options,
         report.new_taxa = result.new_taxa
         report.warnings.extend(f"record id {rid!r} appears more than once; the later record was kept"
                                for rid in result.repeated_ids)
-        report.sha256 = raw.sha.hexdigest()
-        if path != "-":
-            raw.raw.close()
+        report.sha256 = source.close()
         if batch_id is not None:
             _finish_batch(engine, batch_id, report, status)
     return report
@@ -273,13 +337,18 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, initializer=os.nice, initargs=(10,))
 
 
-def _results(pool, workers: int, blocks: Iterator[Block], fmt: str, marker: str | None):
-    """Parsed blocks in file order; with a pool, up to IN_FLIGHT blocks per worker are parsed ahead."""
+def _results(pool, workers: int, source: _Source, marker: str | None):
+    """Parsed blocks in file order, their errors numbered in the file; with a pool, up to IN_FLIGHT blocks per
+    worker are parsed ahead."""
     lines = records = 0
-    for rows, filled, errors, n, notes, (block_lines, block_records) in _parsed(pool, workers, blocks, fmt, marker):
-        shift_errors(errors, lines, records)
-        lines, records = lines + block_lines, records + block_records
-        yield rows, filled, errors, n, notes
+    for rows, filled, errors, n, notes, (block_lines, block_records, begin, end) in _parsed(
+            pool, workers, source.blocks, source.fmt, marker):
+        if begin is None:
+            shift_errors(errors, lines, records)
+            lines, records = lines + block_lines, records + block_records
+        elif errors:
+            shift_errors(errors, *source.counts_before(begin))
+        yield rows, filled, errors, n, notes, end
 
 
 def _parsed(pool, workers: int, blocks: Iterator[Block], fmt: str, marker: str | None):

@@ -90,3 +90,56 @@ def test_records_stored_by_an_earlier_release_reimport_as_unchanged(engine, tmp_
     changed.write_text((SEQ / "fasta" / "f002").read_text().replace("STS_D11729.", "STS_D11729 edited.", 1))
     counts = import_file(engine, str(changed), Options(workers=0)).counts
     assert counts["updated"] == 1 and counts["unchanged"] == 2
+
+
+def report_of(engine, path, options=None):
+    report = import_file(engine, str(path), options or Options(workers=0))
+    with engine.connect() as conn:
+        stored = [tuple(r) for r in conn.execute(text(
+            "SELECT record_id, definition, sequence, qc_flags, organism FROM sequence_record ORDER BY record_id"))]
+    return report, stored
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_byte_ranges_read_by_the_workers_give_what_reading_the_stream_gives(tmp_path, monkeypatch, workers):
+    """Plain files are cut into byte ranges that the parser workers read; gzip and stdin are read as a stream by
+    the writer. Blocks of 700 bytes put record starts just before, at and after every cut, CR LF line ends on
+    some records, and GenBank records longer than a block."""
+    import gzip
+
+    import importers.sequence_base
+    from genbank_registry import migrate
+    from genbank_registry.db import make_engine
+
+    monkeypatch.setattr(importers.sequence_base, "BLOCK_CHARS", 700)
+    edge = (SEQ / "fasta" / "edge-cases.fasta").read_bytes()
+    fasta = b"".join(edge.replace(b">", b">c%d_" % i).replace(b"\n", b"\r\n" if i % 3 == 0 else b"\n")
+                     for i in range(12))
+    fasta = fasta.replace(b"ACGTACGT\n", b"ACGTACGT\r", 3)  # a few lone CRs, which also end a line
+    gb = (SEQ / "genbank" / "cor6_6.gb").read_bytes() + (SEQ / "genbank" / "invalid_product.gb").read_bytes() + \
+        (SEQ / "genbank" / "one_of.gb").read_bytes()
+    for name, content in (("mixed.fasta", fasta), ("mixed.gb", gb)):
+        plain, packed = tmp_path / name, tmp_path / (name + ".gz")
+        plain.write_bytes(content)
+        packed.write_bytes(gzip.compress(content))
+        results = []
+        for i, path in enumerate((plain, packed)):
+            url = f"sqlite:///{tmp_path / f'{name}-{i}.db'}"
+            migrate.upgrade(url)
+            engine = make_engine(url)
+            report, stored = report_of(engine, path, Options(workers=workers))
+            engine.dispose()
+            results.append(([e.as_dict() | {"file": None} for e in report.errors], dict(report.counts), stored,
+                             report.warnings))
+        assert results[0] == results[1] and results[0][2]
+        assert report.sha256 is not None
+    errors = results[0][0]
+    assert [e["record"] for e in errors] == [7] and errors[0]["line"] > 100  # invalid_product.gb, 7th record
+
+
+def test_the_batch_records_the_files_sha256(engine, tmp_path):
+    import hashlib
+
+    path = SEQ / "fasta" / "its_top50_head40.fasta"
+    report = import_file(engine, str(path), Options(workers=0))
+    assert report.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
