@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from genbank_registry.bulk_sqlite import Checkpoints, tuned
 from genbank_registry.models import ImportBatch, utcnow
-from genbank_registry.services.sequence_rows import filled_columns
+from genbank_registry.services.sequence_rows import pack
 from genbank_registry.services.sequences import SequenceStore, StoreResult, VoucherMap
 from schemas.codes import ImportStatus
 
@@ -119,8 +119,8 @@ def _parse(fmt: str, marker: str | None, block: Block | FileRange):
     # A range's offset says it; a streamed block's lines and records are counted here, off the writer.
     spans = (None, None, begin, end) if ranged else (count_lines(block.text), reader.count_records(block.text),
                                                      None, None)
-    # Which columns the block fills is worked out here too: the writer leaves the others out of its INSERT.
-    return rows, filled_columns(rows), errors, len(rows) + len(errors), notes, spans
+    rows, layout = pack(rows)
+    return rows, layout, errors, len(rows) + len(errors), notes, spans
 
 
 class _Source:
@@ -227,11 +227,11 @@ def import_file(engine: Engine, path: str, options: Options,
             if single_transaction:
                 outer = stack.enter_context(engine.connect())
                 stack.enter_context(tuned(outer))
-                outer_tx = outer.begin()
+                outer_tx = stack.enter_context(outer.begin())  # ended (rolled back on an error) before tuned()
             group: _Group | None = None  # the open transaction
             unreported = 0
             try:
-                for rows, filled, errors, n, notes, end in _results(pool, workers, source, options.marker):
+                for rows, layout, errors, n, notes, end in _results(pool, workers, source, options.marker):
                     report.errors.extend(errors)
                     report.warnings.extend(note for note in notes if note not in report.warnings)
                     if errors and options.on_error == "abort":
@@ -240,7 +240,7 @@ def import_file(engine: Engine, path: str, options: Options,
                     if outer is None and group is None:
                         group = _Group(engine, before)
                     try:
-                        store.store(outer if outer is not None else group.conn, rows, result, filled)
+                        store.store(outer if outer is not None else group.conn, rows, result, layout)
                     except BaseException:
                         if outer is not None:  # the run's one transaction: the failing block's counts go
                             _restore(result, before)
@@ -341,14 +341,14 @@ def _results(pool, workers: int, source: _Source, marker: str | None):
     """Parsed blocks in file order, their errors numbered in the file; with a pool, up to IN_FLIGHT blocks per
     worker are parsed ahead."""
     lines = records = 0
-    for rows, filled, errors, n, notes, (block_lines, block_records, begin, end) in _parsed(
+    for rows, layout, errors, n, notes, (block_lines, block_records, begin, end) in _parsed(
             pool, workers, source.blocks, source.fmt, marker):
         if begin is None:
             shift_errors(errors, lines, records)
             lines, records = lines + block_lines, records + block_records
         elif errors:
             shift_errors(errors, *source.counts_before(begin))
-        yield rows, filled, errors, n, notes, end
+        yield rows, layout, errors, n, notes, end
 
 
 def _parsed(pool, workers: int, blocks: Iterator[Block], fmt: str, marker: str | None):

@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 import marshal
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from hashlib import sha256
+from operator import itemgetter
 
 from schemas.sequences import SOURCE_COLUMNS, VOUCHER_QUALIFIERS, QcFlag, SequenceIn
 
@@ -30,8 +32,9 @@ VALUES, RECORD_ID, BASE, VERSION, CHECKSUM, ORGANISM, VOUCHER, FLAGS, COI, HASH 
 Row = tuple
 
 
-def value_of(row: Row, column: str):
-    return row[VALUES][IDX[column]]
+def value_of(values: tuple, column: str):
+    """A column's value in a row's full values (ROW_COLUMNS order)."""
+    return values[IDX[column]]
 
 
 def split_version(record_id: str) -> tuple[str, int | None]:
@@ -162,8 +165,50 @@ def assemble(record_id: str, name: str | None, definition: str | None, molecule_
             content_hash(head + tail))
 
 
-def filled_columns(rows: list[Row]) -> tuple[int, ...]:
-    """Indexes of the ROW_COLUMNS that some row of `rows` fills (not None): a bulk insert leaves the others out."""
+def column_layout(rows: list[Row]) -> tuple[tuple[int, ...], dict[int, object]]:
+    """How a bulk insert writes the ROW_COLUMNS of `rows`: (indexes of the columns whose values differ between
+    rows, {index: value} of the columns every row fills with the same short text or integer). Columns empty in
+    every row are in neither: left out, they are NULL. Worked out in the import's workers, because binding
+    values is most of the writer's time (see SequenceStore.store)."""
     if not rows:
-        return tuple(range(len(ROW_COLUMNS)))
-    return tuple(i for i, column in enumerate(zip(*[r[VALUES] for r in rows])) if column.count(None) != len(column))
+        return tuple(range(len(ROW_COLUMNS))), {}
+    varying, constant = [], {}
+    for i, column in enumerate(zip(*[r[VALUES] for r in rows])):
+        first = column[0]
+        if column.count(first) == len(column):
+            if first is None:
+                continue
+            if (type(first) is int or type(first) is str and len(first) <= 200 and "\x00" not in first) \
+                    and len(rows) > 1:
+                constant[i] = first
+                continue
+        varying.append(i)
+    return tuple(varying), constant
+
+
+Layout = tuple[tuple[int, ...], dict[int, object]]
+
+
+def pack(rows: list[Row]) -> tuple[list[Row], Layout]:
+    """Rows as an import's worker sends them to the writer: each row's values cut to the columns that differ
+    between rows (`column_layout`, which comes with them), its flags joined into the QC text. The writer
+    unpickles and binds per record only what varies, and `unpacker` gives back the full values where needed."""
+    layout = column_layout(rows)
+    varying = layout[0]
+    pick = itemgetter(*varying) if len(varying) > 1 else lambda values: tuple(values[i] for i in varying)
+    return [(pick(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], " ".join(r[7]), r[8], r[9]) for r in rows], layout
+
+
+def unpacker(layout: Layout) -> Callable[[tuple], tuple]:
+    """The full values (ROW_COLUMNS order) of a packed row's values."""
+    varying, constant = layout
+    template = [None] * len(ROW_COLUMNS)
+    for i, value in constant.items():
+        template[i] = value
+
+    def full(values: tuple) -> tuple:
+        out = template.copy()
+        for i, value in zip(varying, values):
+            out[i] = value
+        return tuple(out)
+    return full

@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from hashlib import md5
 from pathlib import Path
-from operator import itemgetter
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, select, update
@@ -31,8 +30,8 @@ from ..models import Accession, Institution, Taxon, utcnow
 from ..models_sequences import SequenceRecord
 from . import catalogue
 from .sequence_qc import coi_table
-from .sequence_rows import (BASE, CHECKSUM, JSON_COLUMNS, ORGANISM, RECORD_ID, ROW_COLUMNS, VERSION, VOUCHER, Row,
-                            filled_columns, value_of)
+from .sequence_rows import (BASE, CHECKSUM, JSON_COLUMNS, ORGANISM, RECORD_ID, ROW_COLUMNS, VALUES, VERSION, VOUCHER,
+                            Layout, Row, pack, unpacker, value_of)
 
 T = SequenceRecord.__table__
 INSERT_COLUMNS = (*ROW_COLUMNS, "qc_flags", "is_current", "taxon_id", "accession_id", "batch_id", "content_hash",
@@ -151,7 +150,7 @@ class SequenceStore:
         self._institutions: dict[str, int | None] = {}
 
     # --- links -----------------------------------------------------------------------------------------------
-    def _link_taxa(self, session: Session, rows: list[Row], result: StoreResult) -> None:
+    def _link_taxa(self, session: Session, rows: list[Row], result: StoreResult, full) -> None:
         """Link every organism of a chunk in a few queries; names the registry lacks become unverified taxa.
 
         Same matching as `catalogue.find_taxon` (exact name, then ignoring case and diacritics) and
@@ -177,9 +176,9 @@ class SequenceStore:
             now = utcnow()
             new_rows = []
             for name in missing:
-                r = wanted[name]
-                new_rows.append(_unverified_taxon(name, json.loads(value_of(r, "lineage")),
-                                                value_of(r, "db_xref")) | {
+                values = full(wanted[name][VALUES])
+                new_rows.append(_unverified_taxon(name, json.loads(value_of(values, "lineage")),
+                                                value_of(values, "db_xref")) | {
                     "created_at": now, "name_folded": fold(name), "taxonomic_status": codes.TaxonomicStatus.ACCEPTED,
                     "authorship": None, "gbif_key": None, "parent_id": None, "accepted_id": None})
             session.connection().execute(tx.insert(), new_rows)
@@ -236,11 +235,13 @@ class SequenceStore:
         return None
 
     # --- the chunk ---------------------------------------------------------------------------------------------
-    def store(self, conn: Connection, rows: list[Row], result: StoreResult,
-              filled: tuple[int, ...] | None = None) -> None:
-        """Store a chunk. `filled`: the ROW_COLUMNS indexes some row fills (`filled_columns`), if known."""
+    def store(self, conn: Connection, rows: list[Row], result: StoreResult, layout: Layout | None = None) -> None:
+        """Store a chunk: rows as `build_row` makes them, or packed (`pack`) with their `layout`."""
         if not rows:
             return
+        if layout is None:
+            rows, layout = pack(rows)
+        full = unpacker(layout)
         session = Session(bind=conn)
         now = utcnow()
         ids = [r[RECORD_ID] for r in rows]
@@ -256,37 +257,32 @@ class SequenceStore:
             if r[VERSION] is not None:
                 newest[r[BASE]] = max(newest.get(r[BASE], 0), r[VERSION])
 
-        self._link_taxa(session, rows, result)
-        if filled is None:
-            filled = filled_columns(rows)
-        pick = itemgetter(*filled) if len(filled) > 1 else lambda values: (values[filled[0]],)
+        self._link_taxa(session, rows, result, full)
         inserts, updates, seen_in_chunk, pending = [], [], {}, {}
         taxa, get_old, get_holder, first_holder = self._taxa, existing.get, holders.get, seen_in_chunk.setdefault
         mapped = bool(self.voucher_map.links)
         added = changed = unchanged = 0
         # Positional unpacking: the writer is the import's bottleneck, and this loop runs once per record.
         for r in rows:
-            values, record_id, base, version, checksum, organism, voucher, flags, coi, row_hash = r
+            values, record_id, base, version, checksum, organism, voucher, qc, coi, row_hash = r
             taxon_id = taxa[organism][0] if organism else None
-            flags = list(flags)
             if coi is not None:
                 ancestors = self._ancestors(session, organism) if organism else []
                 if coi[coi_table(ancestors)]:
-                    flags.append(_STOP_CODON)
+                    qc = f"{qc} {_STOP_CODON}" if qc else _STOP_CODON
             old = get_old(record_id)
             own_id = old.id if old else None
             holder = get_holder(checksum)
             first_here = first_holder(checksum, base)
             if (holder and holder[1] != base and (own_id is None or holder[0] < own_id)) or \
                     (holder is None and first_here != base):
-                flags.append(_DUPLICATE)
-            accession_id = self._link(session, r, result) if voucher or mapped else None
+                qc = f"{qc} {_DUPLICATE}" if qc else _DUPLICATE
+            accession_id = self._link(session, r, result, full) if voucher or mapped else None
             # 1/0 rather than a bool: sqlite3 binds bools through its slow adapter path (see _insert).
-            is_current = int(version is None or version >= newest.get(base, 0))
-            qc = " ".join(flags)
+            is_current = 1 if version is None else int(version >= newest.get(base, 0))
             if old is None:
-                # Only the filled columns, then the decisions, in _DECIDED order; 0 for "no link" (see _insert).
-                row = pick(values) + (qc, is_current, taxon_id or 0, accession_id or 0, row_hash)
+                # The packed values, then the decisions in _DECIDED order, 0 for "no link" (see _insert).
+                row = values + (qc, is_current, taxon_id or 0, accession_id or 0, row_hash)
                 if record_id in pending:
                     # The same id twice in one file: the later record wins, as it would across two imports.
                     inserts[pending[record_id]] = row
@@ -299,12 +295,12 @@ class SequenceStore:
             elif old.is_current == is_current and (
                     (old.content_hash == row_hash and old.qc_flags == qc and old.taxon_id == taxon_id
                      and old.accession_id == accession_id)
-                    or old.content_hash == _legacy_hash(values, qc, taxon_id, accession_id)):
+                    or old.content_hash == _legacy_hash(full(values), qc, taxon_id, accession_id)):
                 unchanged += 1
             else:
                 # A changed record from an upload goes back to review; an operator's import keeps its status.
                 review = self.status if self.status != "published" else old.publication_status
-                updates.append(dict(zip(ROW_COLUMNS, values)) | {
+                updates.append(dict(zip(ROW_COLUMNS, full(values))) | {
                     "qc_flags": qc, "is_current": bool(is_current), "taxon_id": taxon_id, "accession_id": accession_id,
                     "_id": old.id, "batch_id": self.batch_id, "content_hash": row_hash, "updated_at": now,
                     "publication_status": review})
@@ -316,7 +312,10 @@ class SequenceStore:
         if inserts:
             # SQLite gets the text SQLAlchemy's DateTime writes and reads back; PostgreSQL the datetime itself.
             stamp = now if conn.dialect.name == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
-            _insert(conn, [ROW_COLUMNS[i] for i in filled], inserts, (self.batch_id, stamp, stamp, self.status))
+            varying, constant = layout
+            _insert(conn, [ROW_COLUMNS[i] for i in varying], inserts,
+                    {ROW_COLUMNS[i]: v for i, v in constant.items()}
+                    | dict(zip(_CONSTANT, (self.batch_id, stamp, stamp, self.status))))
         if updates:
             for u in updates:
                 for c in JSON_COLUMNS:
@@ -333,7 +332,7 @@ class SequenceStore:
             if old_ids:
                 conn.execute(update(T).where(T.c.id.in_(old_ids)).values(is_current=False, updated_at=now))
 
-    def _link(self, session: Session, r: Row, result: StoreResult) -> int | None:
+    def _link(self, session: Session, r: Row, result: StoreResult, full) -> int | None:
         if not r[VOUCHER] and not self.voucher_map.links:
             return None
         record_id = r[RECORD_ID]
@@ -344,7 +343,8 @@ class SequenceStore:
                 result.unresolved_vouchers.append({"record_id": record_id,
                                                    "voucher": f"{mapped[0]}:{mapped[1]}", "from": "voucher map"})
             return found
-        tried = [value_of(r, q) for q in VOUCHER_QUALIFIERS if value_of(r, q)]
+        values = full(r[VALUES])
+        tried = [value_of(values, q) for q in VOUCHER_QUALIFIERS if value_of(values, q)]
         for text in tried:
             found = self.resolve_voucher(session, text)
             if found:
@@ -354,31 +354,42 @@ class SequenceStore:
         return None
 
 
-def _insert(conn: Connection, names: list[str], rows: list[tuple], constants: tuple) -> None:
+def _insert(conn: Connection, names: list[str], rows: list[tuple], same: dict[str, object]) -> None:
     """Insert `rows`: the `names` columns, then the _DECIDED ones (0 standing for a missing taxon or accession
-    link), then the _CONSTANT `constants`, the same for every row.
+    link); `same` holds the columns whose value is the same in every row (the _CONSTANT ones among them).
 
     On SQLite through sqlite3's executemany, shaped for its binding costs, which are most of an import's writing
-    time: the constants are SQL literals, bound once rather than per row; and columns a chunk leaves empty are
-    left out, and missing links are 0 turned NULL by NULLIF, because sqlite3 binds None through its adapter
-    look-up, several times slower than a value. On PostgreSQL through COPY.
+    time: the values every row shares are SQL literals, written once rather than bound per row; columns a chunk
+    leaves empty are left out, and missing links are 0 turned NULL by NULLIF, because sqlite3 binds None through
+    its adapter look-up, several times slower than a value. On PostgreSQL through COPY.
     """
     dbapi = conn.connection.driver_connection
-    columns = [*names, *_DECIDED, *_CONSTANT]
+    columns = [*names, *_DECIDED, *same]
     quoted = ", ".join(f'"{c}"' for c in columns)
     if conn.dialect.name == "postgresql":
+        tail = tuple(same.values())
         with dbapi.cursor() as cur, cur.copy(f"COPY sequence_record ({quoted}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(row[:-3] + (row[-3] or None, row[-2] or None, row[-1]) + constants)
+                copy.write_row(row[:-3] + (row[-3] or None, row[-2] or None, row[-1]) + tail)
         return
-    literals = ", ".join("NULL" if v is None else str(v) if isinstance(v, int) else "'" + str(v).replace("'", "''") + "'"
-                         for v in constants)
-    values = ", ".join(["?"] * len(names) + ["?", "?", "NULLIF(?, 0)", "NULLIF(?, 0)", "?", literals])
+    values = ", ".join(["?"] * len(names) + ["?", "?", "NULLIF(?, 0)", "NULLIF(?, 0)", "?"] +
+                       [_literal(v) for v in same.values()])
     cur = dbapi.cursor()
     try:
         cur.executemany(f"INSERT INTO sequence_record ({quoted}) VALUES ({values})", rows)
     finally:
         cur.close()
+
+
+def _literal(value) -> str:
+    """An SQL literal for None, an integer or a text without NUL characters (what column_layout allows)."""
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    raise TypeError(f"no SQL literal for {value!r}")
 
 
 def sqlite_insert(cur, rows: list[tuple]) -> None:
