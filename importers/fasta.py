@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 
-from genbank_registry.services.sequence_qc import canonical_marker, marker_in
+from genbank_registry.services.sequence_qc import canonical_marker, marker_in, measures
 from genbank_registry.services.sequence_rows import Row, assemble, source_feature_json
 from schemas.sequences import FeatureIn, SequenceIn, check_residues
 
@@ -89,9 +89,9 @@ def _unite_taxonomy(taxonomy: str) -> tuple[str | None, tuple[str, ...]]:
     return organism, tuple(lineage)
 
 
-def _read(title: str, residues: str) -> tuple | str:
+def _read(title: str, residues: str, check: bool = True) -> tuple | str:
     """(id, definition, modifiers, record id, organism, lineage, marker, residues) of a record, or the reason it is
-    rejected: what `to_sequence` and `fasta_row` both start from."""
+    rejected: what `to_sequence` and `fasta_row` both start from (`check=False`: the caller checks the residues)."""
     ident, definition, modifiers = split_header(title)
     if not ident:
         return "the header line has no identifier after '>'"
@@ -99,7 +99,8 @@ def _read(title: str, residues: str) -> tuple | str:
     sequence = residues.upper()
     if not sequence:
         return "the record has no sequence"
-    return check_residues(sequence) or (ident, definition, modifiers, record_id, organism, lineage, marker, sequence)
+    problem = check_residues(sequence) if check else None
+    return problem or (ident, definition, modifiers, record_id, organism, lineage, marker, sequence)
 
 
 def to_sequence(title: str, residues: str) -> SequenceIn | str:
@@ -137,13 +138,11 @@ class FastaReader(SequenceReader):
 
 def _pieces(text: str) -> list[str]:
     """Each record's text without its '>'; text before the first record is not a record (as in Biopython)."""
+    pieces = text.split("\n>")
     if text.startswith(">"):
-        start = 0
-    else:
-        start = text.find("\n>") + 1
-        if not start:
-            return []
-    return text[start + 1:].split("\n>")
+        pieces[0] = pieces[0][1:]
+        return pieces
+    return pieces[1:]
 
 
 def _biopython(piece: str):
@@ -185,11 +184,13 @@ def fasta_row(title: str, residues: str, marker: str | None = None, piece: str |
     """The row of one record, exactly as `build_row(to_sequence(title, residues), marker)` builds it (a test
     compares the two), or the reason the record is rejected. `piece`: the record's text, to re-read with
     Biopython when its residue lines hold other whitespace (which `split_fasta` checks for every record)."""
-    read = _read(title, residues)
-    if isinstance(read, str):
+    read = _read(title, residues, check=False)
+    # measures() checks the residues in the pass that counts them; check_residues only words the refusal.
+    measured = None if isinstance(read, str) else measures(read[-1], check=True)
+    if measured is None:
         if piece is not None and not residues.isprintable():
             return fasta_row(*next(iter(_biopython(piece))), marker)
-        return read
+        return read if isinstance(read, str) else check_residues(read[-1])
     ident, definition, modifiers, record_id, organism, lineage, given_marker, sequence = read
     name = ident[:100] if ident != record_id else None
     molecule_type, topology = "DNA", "linear"
@@ -211,6 +212,6 @@ def fasta_row(title: str, residues: str, marker: str | None = None, piece: str |
                 quals[key] = value
     marker = canonical_marker(marker) or canonical_marker(given_marker) or (marker_in(definition) if definition
                                                                            else None)
-    features = source_feature_json(f"1..{len(sequence)}", qualifiers) if qualifiers else "[]"
+    features = source_feature_json(len(sequence), qualifiers) if qualifiers else "[]"
     return assemble(record_id[:100], name, definition or None, molecule_type, topology, None, None, marker, organism,
-                    lineage, sequence, quals, "[]", features, "[]", None)
+                    lineage, sequence, quals, "[]", features, "[]", None, measured)

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from Bio.Seq import Seq
 
-from schemas.sequences import AMBIGUOUS_LIMIT, MARKER_MIN_LENGTH, QcFlag
+from schemas.sequences import AMBIGUOUS_LIMIT, IUPAC_NUCLEOTIDES, MARKER_MIN_LENGTH, QcFlag
 
 # Names found in /gene, /product and definition lines, mapped to the canonical marker.
 _MARKER_PATTERNS = [
@@ -70,42 +70,55 @@ def marker_of(definition: str | None, gene_names: list[str]) -> str | None:
     return markers.pop() if markers else None
 
 
-# One byte per residue after `bytes.translate`: bit 0 for G or C, bit 1 for an ambiguity code, bit 2 for a gap;
-# A, T and U are 0. Read as one integer, each class is then counted by a popcount over its bit in every byte.
-_CLASS = bytearray([2]) * 256
+# One byte per residue after `bytes.translate`: bit 0 for G or C, bit 1 for an ambiguity code, bit 2 for a gap,
+# bit 3 for a byte that is no IUPAC code at all; A, T and U are 0. Read as one integer, each class is then counted
+# by a popcount over its bit in every byte.
+_CLASS = bytearray([2 | 8]) * 256
+for _c in IUPAC_NUCLEOTIDES.encode():
+    _CLASS[_c] = 2
 for _c in b"GC":
     _CLASS[_c] = 1
 for _c in b"ATU":
     _CLASS[_c] = 0
 _CLASS[ord("-")] = 4
 _CLASS = bytes(_CLASS)
-_MASKS = (0, 0, 0)  # 0x0101…01 over the longest sequence seen so far, and the same shifted by one and by two
+_MASKS = (0, 0, 0, 0)  # 0x0101…01 over the longest sequence seen so far, and the same shifted by one to three
+_MASK_BYTES = 0
 
 
-def _masks(length: int) -> tuple[int, int, int]:
-    global _MASKS
-    if _MASKS[0].bit_length() < 8 * length - 7:
-        ones = int.from_bytes(b"\x01" * max(length, 1 << 16), "little")
-        _MASKS = (ones, ones << 1, ones << 2)
-    return _MASKS
+def _grow_masks(length: int) -> None:
+    global _MASKS, _MASK_BYTES
+    _MASK_BYTES = max(length, 1 << 16)
+    ones = int.from_bytes(b"\x01" * _MASK_BYTES, "little")
+    _MASKS = (ones, ones << 1, ones << 2, ones << 3)
 
 
-def measures(sequence: str) -> tuple[int, str, float | None, float]:
-    """(length, MD5 checksum, GC fraction of the unambiguous bases, ambiguous fraction)."""
-    raw = sequence.encode("ascii")
+def measures(sequence: str, check: bool = False) -> tuple[int, str, float | None, float] | None:
+    """(length, MD5 checksum, GC fraction of the unambiguous bases, ambiguous fraction). `check`: None when the
+    (upper-case) sequence holds anything but IUPAC nucleotide codes, as `check_residues` finds, in the same pass."""
+    try:
+        raw = sequence.encode("ascii")
+    except UnicodeEncodeError:
+        if check:
+            return None
+        raise
     length = len(raw)
-    checksum = hashlib.md5(raw).hexdigest()
     if not length:
-        return 0, checksum, None, 0.0
+        return 0, hashlib.md5(raw).hexdigest(), None, 0.0
     # Three C passes (translate, from_bytes, popcount) instead of a str.count per base: per-record work of a
     # FASTA import, which runs at tens of thousands of records a second.
     classes = int.from_bytes(raw.translate(_CLASS), "little")
-    ones, twos, fours = _masks(length)
+    if length > _MASK_BYTES:
+        _grow_masks(length)
+    ones, twos, fours, eights = _MASKS
+    if check and classes & eights:
+        return None
     gc = (classes & ones).bit_count()
     ambiguous = (classes & twos).bit_count()
     gaps = (classes & fours).bit_count() if b"-" in raw else 0
     at = length - gc - ambiguous - gaps
-    return length, checksum, (round(gc / (gc + at), 4) if gc + at else None), round(ambiguous / length, 4)
+    return (length, hashlib.md5(raw).hexdigest(), (round(gc / (gc + at), 4) if gc + at else None),
+            round(ambiguous / length, 4))
 
 
 def coi_table(lineage: Iterable[str]) -> int:

@@ -78,10 +78,10 @@ def qualifiers_json(qualifiers: tuple) -> str:
     return _ENCODE(qualifiers)
 
 
-def source_feature_json(location: str, qualifiers: tuple) -> str:
-    """`_json([FeatureIn("source", location, qualifiers).as_json()])`, with the qualifiers encoded once per
-    distinct list: a FASTA record's one source feature differs from the last one's only in its location."""
-    return f'[{{"type": "source", "location": {_ENCODE(location)}, "qualifiers": {qualifiers_json(qualifiers)}}}]'
+def source_feature_json(length: int, qualifiers: tuple) -> str:
+    """`_json([FeatureIn("source", f"1..{length}", qualifiers).as_json()])`, with the qualifiers encoded once per
+    distinct list: a FASTA record's one source feature differs from the last one's only in its length."""
+    return f'[{{"type": "source", "location": "1..{length}", "qualifiers": {qualifiers_json(qualifiers)}}}]'
 
 
 def _features_json(features: list) -> str:
@@ -143,11 +143,11 @@ def build_row(seq: SequenceIn, marker: str | None = None) -> Row:
 def assemble(record_id: str, name: str | None, definition: str | None, molecule_type: str, topology: str,
              division: str | None, locus_date: str | None, marker: str | None, organism: str | None,
              lineage: tuple[str, ...], sequence: str, quals: dict[str, str], keywords: str, features: str,
-             references: str, frame: int | None) -> Row:
+             references: str, frame: int | None, measured: tuple | None = None) -> Row:
     """The row from a record's parts (`quals`: its source qualifiers, first value of each; the JSON columns as
-    text; `frame`: the COI reading frame when a CDS gives it). `build_row` and the FASTA reader's fast path both
-    end here, so what is stored cannot differ between them."""
-    length, checksum, gc, ambiguous = measures(sequence)
+    text; `frame`: the COI reading frame when a CDS gives it; `measured`: `measures(sequence)` if the caller has
+    it). `build_row` and the FASTA reader's fast path both end here, so what is stored cannot differ between them."""
+    length, checksum, gc, ambiguous = measured or measures(sequence)
     base, version = split_version(record_id) if "." in record_id else (record_id, None)
     source, voucher = _source(tuple(quals.items())) if quals else (_NO_SOURCE, None)
     head = (record_id, base, version, name, definition, molecule_type, topology, division, locus_date, marker,
