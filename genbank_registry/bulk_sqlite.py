@@ -10,9 +10,9 @@ copy and its fsync overlap the writer's work instead of stopping it.
 A PASSIVE checkpoint never blocks the writer, but the WAL only starts again from the beginning when a write
 transaction begins after a checkpoint has copied everything; a writer that never waits would grow the WAL by
 the whole import. So once the WAL holds more than `wal_limit` bytes, `committed()` waits for a checkpoint of
-everything committed so far before the next transaction begins. On leaving, a running checkpoint is interrupted (SQLite resumes it next
-time) rather than waited for; what is left in the WAL is copied by the next connection's automatic checkpoint
-or when the last connection closes.
+everything committed so far before the next transaction begins. On leaving, the checkpoint the last commit
+asked for is waited for; after an error or Ctrl-C a running checkpoint is interrupted instead (SQLite resumes it
+next time, or copies what is left when the last connection closes).
 """
 from __future__ import annotations
 
@@ -115,12 +115,17 @@ class Checkpoints:
                 self._done = asked
                 self._changed.notify_all()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
         if self._thread is None:
             return
         with self._changed:
+            if exc_type is None:
+                # The import's last commit asked for a checkpoint, which has run while the import shut its
+                # workers down: the batch's own commit and closing the connections then find the WAL copied.
+                self._changed.wait_for(lambda: self._done >= self._asked)
             self._stop = True
             self._changed.notify_all()
-        self._conn.interrupt()
+        if exc_type is not None:
+            self._conn.interrupt()  # an error or Ctrl-C: no waiting for the copy (SQLite resumes it next time)
         self._thread.join()
         self._conn.close()

@@ -221,8 +221,9 @@ def import_file(engine: Engine, path: str, options: Options,
         with ExitStack() as stack:
             # For the whole run, not only around each store: the pool's thread unpickles every block's rows too.
             stack.enter_context(collector_paused())
-            pool = stack.enter_context(_pool(workers)) if workers else None
+            # Entered before the pool, left after it: the last checkpoint runs while the workers shut down.
             checkpoints = stack.enter_context(Checkpoints(engine))
+            pool = stack.enter_context(_pool(workers)) if workers else None
             outer: Connection | None = None
             if single_transaction:
                 outer = stack.enter_context(engine.connect())
@@ -266,6 +267,7 @@ def import_file(engine: Engine, path: str, options: Options,
                 if group is not None:
                     group.close(commit=True)
                     group = None
+                    checkpoints.committed()
                     done += unreported
                     if progress:
                         progress(unreported, done)
