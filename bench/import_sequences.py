@@ -169,12 +169,14 @@ def run_ceiling(path: str, fmt: str, db_path: str, marker: str | None) -> int:
 
     from genbank_registry import migrate
     from genbank_registry.services.sequences import sqlite_insert
+    from genbank_registry.services.sequence_rows import unpacker
     from importers.sequences_loader import _parse, _Source
 
     migrate.upgrade(f"sqlite:///{db_path}")
     stamp = "2026-01-01 00:00:00.000000"
-    chunks = [[r[0] + ("", 1, None, None, None, "0" * 32, stamp, stamp, "published") for r in rows]
-              for rows, *_ in (_parse(fmt, marker, b) for b in _Source(path, fmt).blocks)]
+    chunks = [[full(r[0]) + ("", 1, None, None, None, "0" * 32, stamp, stamp, "published") for r in rows]
+              for rows, full in ((rows, unpacker(layout)) for rows, layout, *_ in
+                                 (_parse(fmt, marker, b) for b in _Source(path, fmt).blocks))]
     con = sqlite3.connect(db_path)
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-16384", "wal_autocheckpoint=2500"):
         con.execute(f"PRAGMA {pragma}")

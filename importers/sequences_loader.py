@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -358,11 +359,17 @@ def _parsed(pool, workers: int, blocks: Iterator[Block], fmt: str, marker: str |
         for block in blocks:
             yield _parse(fmt, marker, block)
         return
-    pending = []
+    blocks = iter(blocks)
+    first = next(blocks, None)
+    if first is None:
+        return
+    # The next blocks go to the workers first; the first (small) one is parsed here meanwhile, so the writer
+    # starts storing while the freshly forked workers warm up (their first block takes ~15 ms longer).
+    pending = [pool.submit(_parse, fmt, marker, block) for block in islice(blocks, IN_FLIGHT * workers)]
+    yield _parse(fmt, marker, first)
     for block in blocks:
         pending.append(pool.submit(_parse, fmt, marker, block))
-        if len(pending) >= IN_FLIGHT * workers:
-            yield pending.pop(0).result()
+        yield pending.pop(0).result()
     for future in pending:
         yield future.result()
 

@@ -85,15 +85,17 @@ def test_the_wal_stays_bounded_when_the_writer_never_stops(tmp_path):
     path = tmp_path / "b.db"
     unbounded = writer(path)
     # Without checkpoints the WAL grows by every transaction: the measure of what the bound saves.
-    grown = fill(unbounded, 30, None, f"{path}-wal")
+    grown = fill(unbounded, 60, None, f"{path}-wal")
     unbounded.close()
     os.remove(path)  # closing the last connection removed the WAL
     conn = writer(path)
     engine = make_engine(f"sqlite:///{path}")
     with Checkpoints(engine, wal_limit=1 << 20) as checkpoints:
-        largest = fill(conn, 30, checkpoints, f"{path}-wal")
-    assert grown > 5 << 20
-    assert largest < 2 << 20  # the limit and one transaction
+        largest = fill(conn, 60, checkpoints, f"{path}-wal")
+    assert grown > 10 << 20
+    # The limit, plus what the writer commits while one checkpoint runs (a few transactions of 200 KB here; the
+    # margin is for a busy machine, where the checkpoint thread waits its turn for a core).
+    assert largest < 4 << 20
     conn.close()
     engine.dispose()
 
