@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import marshal
 import os
 import re
 import resource
@@ -175,7 +176,7 @@ def run_ceiling(path: str, fmt: str, db_path: str, marker: str | None) -> int:
     migrate.upgrade(f"sqlite:///{db_path}")
     stamp = "2026-01-01 00:00:00.000000"
     chunks = [[full(r[0]) + ("", 1, None, None, None, "0" * 32, stamp, stamp, "published") for r in rows]
-              for rows, full in ((rows, unpacker(layout)) for rows, layout, *_ in
+              for rows, full in ((marshal.loads(rows), unpacker(layout)) for rows, layout, *_ in
                                  (_parse(fmt, marker, b) for b in _Source(path, fmt).blocks))]
     con = sqlite3.connect(db_path)
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-16384", "wal_autocheckpoint=2500"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import marshal
 import os
 import sys
 import threading
@@ -121,7 +122,9 @@ def _parse(fmt: str, marker: str | None, block: Block | FileRange):
     spans = (None, None, begin, end) if ranged else (count_lines(block.text), reader.count_records(block.text),
                                                      None, None)
     rows, layout = pack(rows)
-    return rows, layout, errors, len(rows) + len(errors), notes, spans
+    # The rows cross to the writer as one marshal blob: a third cheaper to write than pickle's, a tenth to read
+    # (plain tuples of str, int, float and None; both ends run the same interpreter).
+    return marshal.dumps(rows), layout, errors, len(rows) + len(errors), notes, spans
 
 
 class _Source:
@@ -351,7 +354,7 @@ def _results(pool, workers: int, source: _Source, marker: str | None):
             lines, records = lines + block_lines, records + block_records
         elif errors:
             shift_errors(errors, *source.counts_before(begin))
-        yield rows, layout, errors, n, notes, end
+        yield marshal.loads(rows), layout, errors, n, notes, end
 
 
 def _parsed(pool, workers: int, blocks: Iterator[Block], fmt: str, marker: str | None):
