@@ -1,8 +1,9 @@
 """Load FASTA and GenBank files into the registry: parse in worker processes, write in this one.
 
-The file is cut into blocks of whole records; workers parse blocks and turn records into rows (pure work, on
-the other core); this process stores the rows in file order, committing after whole blocks (up to COMMIT_BLOCKS
-blocks or COMMIT_RECORDS records per transaction). So a killed import leaves whole blocks or nothing of a block,
+The file is cut into blocks of whole records (byte ranges that the workers read themselves, for a plain file:
+see _Source); workers parse blocks and turn records into rows (pure work, on the other core); this process
+stores the rows in file order, committing after whole blocks (up to COMMIT_BLOCKS blocks, COMMIT_RECORDS records
+or COMMIT_SECONDS per transaction) while a thread checkpoints SQLite's WAL (genbank_registry/bulk_sqlite.py). So a killed import leaves whole blocks or nothing of a block,
 and running it again finds those rows unchanged and completes the rest. `--on-error abort` and `--dry-run` use a
 single transaction for the whole run instead: abort rolls everything back at the first bad record, dry-run at
 the end.
@@ -34,8 +35,8 @@ from genbank_registry.services.sequences import SequenceStore, StoreResult, Vouc
 from schemas.codes import ImportStatus
 
 from .base import collector_paused
-from .sequence_base import (Block, FileRange, RecordError, UnknownFormat, count_lines, open_text, reader_for, shift_errors,
-                            sniff)
+from .sequence_base import (Block, FileRange, RecordError, UnknownFormat, count_lines, open_text, reader_for,
+                            shift_errors, sniff)
 
 IN_FLIGHT = 2  # blocks queued per worker: keeps both cores busy with bounded memory
 # A transaction spans several blocks: each commit rewrites every index page the transaction touched, and in a

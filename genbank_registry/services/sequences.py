@@ -1,9 +1,10 @@
 """Writes of sequence records: the stored form of a parsed record, and bulk, idempotent stores of chunks of them.
 
-`row_of` (sequence_rows.py) builds rows in import workers; `SequenceStore.store` runs in the writing
-process, one chunk per call inside the caller's transaction: it links taxa and vouchers, flags duplicates, keeps
-version history and answers added / updated / unchanged per record. Inserts go straight to the driver
-(executemany on SQLite, COPY on PostgreSQL) because an import writes tens of thousands of rows a second.
+Import workers build rows (`sequence_rows.build_row`, or the FASTA reader's `fasta_row`) and pack them per block
+(`sequence_rows.pack`); `SequenceStore.store` runs in the writing process, one chunk per call inside the caller's
+transaction: it links taxa and vouchers, flags duplicates, keeps version history and answers added / updated /
+unchanged per record. Inserts go straight to the driver (executemany on SQLite, COPY on PostgreSQL) because an
+import writes tens of thousands of rows a second.
 """
 from __future__ import annotations
 
