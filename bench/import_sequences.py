@@ -172,13 +172,14 @@ def run_ceiling(path: str, fmt: str, db_path: str, marker: str | None) -> int:
     import sqlite3
 
     from genbank_registry import migrate
-    from genbank_registry.services.sequences import sqlite_insert
+    from genbank_registry.db import without_empty_columns
     from genbank_registry.services.sequence_rows import unpacker
+    from genbank_registry.services.sequences import INSERT_COLUMNS
     from importers.sequences_loader import _parse, _Source
 
     migrate.upgrade(f"sqlite:///{db_path}")
     stamp = "2026-01-01 00:00:00.000000"
-    chunks = [[full(r[0]) + ("", 1, None, None, None, "0" * 32, stamp, stamp, "published") for r in rows]
+    chunks = [[full(r[0]) + ("", 1, None, None, "0" * 32, None, stamp, stamp, "published") for r in rows]
               for rows, full in ((marshal.loads(rows), unpacker(layout)) for rows, layout, *_ in
                                  (_parse(fmt, marker, b) for b in _Source(path, fmt).blocks))]
     con = sqlite3.connect(db_path)
@@ -187,7 +188,9 @@ def run_ceiling(path: str, fmt: str, db_path: str, marker: str | None) -> int:
     t0 = time.perf_counter()
     cur = con.cursor()
     for chunk in chunks:
-        sqlite_insert(cur, chunk)
+        names, chunk = without_empty_columns(INSERT_COLUMNS, chunk)
+        quoted = ", ".join(f'"{name}"' for name in names)  # "references" is an SQL keyword
+        cur.executemany(f"INSERT INTO sequence_record ({quoted}) VALUES ({', '.join('?' * len(names))})", chunk)
         con.commit()
     print(json.dumps({"_elapsed": time.perf_counter() - t0}), file=sys.stderr)
     return sum(map(len, chunks))

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 
 from genbank_registry.services.sequence_qc import canonical_marker, marker_in, measures
-from genbank_registry.services.sequence_rows import Row, assemble, source_feature_json
+from genbank_registry.services.sequence_rows import Row, assemble, source_feature_json, source_quals
 from schemas.sequences import FeatureIn, SequenceIn, check_residues
 
 from .sequence_base import Block, RecordError, SequenceReader, parse_lenient, register
@@ -203,13 +203,7 @@ def fasta_row(title: str, residues: str, marker: str | None = None, piece: str |
         given_marker = given.get("marker") or given_marker
         qualifiers = (("organism", organism),) if organism else ()
         qualifiers += tuple((k, v) for k, v in modifiers if k not in _NOT_QUALIFIERS)
-        quals = {}
-        for key, value in qualifiers:  # the first of each, as build_row reads a source feature
-            key = "geo_loc_name" if key == "country" else key
-            if key == "db_xref" and "db_xref" in quals:
-                quals["db_xref"] += "; " + value
-            elif key not in quals:
-                quals[key] = value
+        quals = source_quals(qualifiers)
     marker = canonical_marker(marker) or canonical_marker(given_marker) or (marker_in(definition) if definition
                                                                            else None)
     features = source_feature_json(len(sequence), qualifiers) if qualifiers else "[]"

@@ -23,7 +23,6 @@ ROW_COLUMNS = ("record_id", "accession_base", "version", "name", "definition", "
 
 IDX = {c: i for i, c in enumerate(ROW_COLUMNS)}
 _LAT_LON = SOURCE_COLUMNS.index("lat_lon")
-_SEQUENCE = IDX["sequence"]
 
 # What a worker sends the writer per record is a plain tuple: (values in ROW_COLUMNS order, record id, base,
 # version, checksum, organism, voucher, flags, COI answers, content hash). Plain, because pickling a tuple subclass
@@ -78,18 +77,37 @@ def qualifiers_json(qualifiers: tuple) -> str:
     return _ENCODE(qualifiers)
 
 
+def _feature_json(type_json: str, location_json: str, qualifiers: tuple) -> str:
+    """What `_json([feature.as_json()])` writes for one feature (its type and location given as JSON already),
+    with the qualifiers encoded once per distinct list: a FASTA file repeats them from record to record."""
+    return f'[{{"type": {type_json}, "location": {location_json}, "qualifiers": {qualifiers_json(qualifiers)}}}]'
+
+
 def source_feature_json(length: int, qualifiers: tuple) -> str:
-    """`_json([FeatureIn("source", f"1..{length}", qualifiers).as_json()])`, with the qualifiers encoded once per
-    distinct list: a FASTA record's one source feature differs from the last one's only in its length."""
-    return f'[{{"type": "source", "location": "1..{length}", "qualifiers": {qualifiers_json(qualifiers)}}}]'
+    """A FASTA record's one source feature, `1..length`: its location needs no JSON escaping."""
+    return _feature_json('"source"', f'"1..{length}"', qualifiers)
 
 
 def _features_json(features: list) -> str:
     if len(features) != 1:
         return _json([f.as_json() for f in features])
     f = features[0]
-    return (f'[{{"type": {_ENCODE(f.type)}, "location": {_ENCODE(f.location)}, '
-            f'"qualifiers": {qualifiers_json(tuple(map(tuple, f.qualifiers)))}}}]')
+    return _feature_json(_ENCODE(f.type), _ENCODE(f.location), tuple(map(tuple, f.qualifiers)))
+
+
+def source_quals(qualifiers) -> dict[str, str]:
+    """The source qualifiers a row stores, by name: the first value of each (/country read as /geo_loc_name),
+    every /db_xref joined; qualifiers without a value are skipped."""
+    quals: dict[str, str] = {}
+    for key, value in qualifiers:
+        if value is None:
+            continue
+        key = "geo_loc_name" if key == "country" else key
+        if key == "db_xref" and "db_xref" in quals:
+            quals["db_xref"] += "; " + value
+        elif key not in quals:
+            quals[key] = value
+    return quals
 
 
 def content_hash(values: tuple) -> str:
@@ -109,18 +127,7 @@ _STOP = QcFlag.STOP_CODON.value
 def build_row(seq: SequenceIn, marker: str | None = None) -> Row:
     """The stored form of a parsed record (values in ROW_COLUMNS order), with its content hash and the flags that
     need no database. Runs per record in the import workers, so it builds the tuple directly: no dicts."""
-    quals: dict[str, str] = {}
-    for feature in seq.features:
-        if feature.type == "source":
-            for key, value in feature.qualifiers:
-                if value is None:
-                    continue
-                key = "geo_loc_name" if key == "country" else key
-                if key == "db_xref" and "db_xref" in quals:
-                    quals["db_xref"] += "; " + value
-                elif key not in quals:
-                    quals[key] = value
-            break
+    quals = next((source_quals(f.qualifiers) for f in seq.features if f.type == "source"), {})
     marker = canonical_marker(marker) or canonical_marker(seq.marker)
     if not marker:
         genes = [v for f in seq.features if f.type in _GENE_FEATURES
@@ -165,7 +172,10 @@ def assemble(record_id: str, name: str | None, definition: str | None, molecule_
             content_hash(head + tail))
 
 
-def column_layout(rows: list[Row]) -> tuple[tuple[int, ...], dict[int, object]]:
+Layout = tuple[tuple[int, ...], dict[int, object]]
+
+
+def column_layout(rows: list[Row]) -> Layout:
     """How a bulk insert writes the ROW_COLUMNS of `rows`: (indexes of the columns whose values differ between
     rows, {index: value} of the columns every row fills with the same short text or integer). Columns empty in
     every row are in neither: left out, they are NULL. Worked out in the import's workers, because binding
@@ -184,9 +194,6 @@ def column_layout(rows: list[Row]) -> tuple[tuple[int, ...], dict[int, object]]:
                 continue
         varying.append(i)
     return tuple(varying), constant
-
-
-Layout = tuple[tuple[int, ...], dict[int, object]]
 
 
 def pack(rows: list[Row]) -> tuple[list[Row], Layout]:

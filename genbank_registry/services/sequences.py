@@ -25,22 +25,20 @@ from schemas import codes
 from schemas.text import fold
 from schemas.sequences import VOUCHER_QUALIFIERS, QcFlag
 
-from ..db import without_empty_columns
 from ..errors import RegistryError
 from ..models import Accession, Institution, Taxon, utcnow
 from ..models_sequences import SequenceRecord
 from . import catalogue
 from .sequence_qc import coi_table
-from .sequence_rows import (BASE, CHECKSUM, JSON_COLUMNS, ORGANISM, RECORD_ID, ROW_COLUMNS, VALUES, VERSION, VOUCHER,
-                            Layout, Row, pack, unpacker, value_of)
+from .sequence_rows import (BASE, CHECKSUM, IDX, JSON_COLUMNS, ORGANISM, RECORD_ID, ROW_COLUMNS, VALUES, VERSION,
+                            VOUCHER, Layout, Row, pack, unpacker, value_of)
 
 T = SequenceRecord.__table__
-INSERT_COLUMNS = (*ROW_COLUMNS, "qc_flags", "is_current", "taxon_id", "accession_id", "batch_id", "content_hash",
-                  "created_at", "updated_at", "publication_status")
 # What the store decides per inserted record, after the record's own values; then what is the same for the chunk.
 _DECIDED = ("qc_flags", "is_current", "taxon_id", "accession_id", "content_hash")
 _CONSTANT = ("batch_id", "created_at", "updated_at", "publication_status")
-_SEQUENCE = ROW_COLUMNS.index("sequence")
+INSERT_COLUMNS = (*ROW_COLUMNS, *_DECIDED, *_CONSTANT)  # every column an import writes, in that order
+_SEQUENCE = IDX["sequence"]
 _STOP_CODON, _DUPLICATE = QcFlag.STOP_CODON.value, QcFlag.DUPLICATE.value
 KINGDOMS = {"Viridiplantae": "Plantae", "Metazoa": "Animalia", "Fungi": "Fungi", "Bacteria": "Bacteria",
             "Archaea": "Archaea"}
@@ -391,14 +389,6 @@ def _literal(value) -> str:
     if type(value) is str and "\x00" not in value:
         return "'" + value.replace("'", "''") + "'"
     raise TypeError(f"no SQL literal for {value!r}")
-
-
-def sqlite_insert(cur, rows: list[tuple]) -> None:
-    """executemany of rows in INSERT_COLUMNS order on a sqlite3 cursor, without the chunk's empty columns (the
-    benchmark's bare-insert ceiling)."""
-    names, rows = without_empty_columns(INSERT_COLUMNS, rows)
-    quoted = ", ".join(f'"{name}"' for name in names)
-    cur.executemany(f"INSERT INTO sequence_record ({quoted}) VALUES ({', '.join('?' * len(names))})", rows)
 
 
 def _chunks(items: list, size: int):
