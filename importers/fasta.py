@@ -37,40 +37,39 @@ def split_header(title: str) -> tuple[str, str, list[tuple[str, str]]]:
 def _from_pipes(ident: str) -> tuple[str, str | None, tuple[str, ...], str | None]:
     """(record id, organism, lineage, marker) from pipe-separated ids (NCBI gi, UNITE, BOLD)."""
     first, _, rest = ident.partition("|")
-    if first == "gi" or ("__" in first and ";" in first):
-        return _from_all_pipes(ident)
-    # A barcode set repeats what follows the id (taxonomy, species hypothesis; species, marker) thousands of times.
-    found = _after_id(rest, first[:2] == "SH" and first[-2:] == "FU" and bool(_UNITE_SH.search(first)))
+    if first == "gi" and rest.count("|") >= 2:
+        acc = next((p for p in rest.split("|")[2:] if _ACC_VERSION.match(p)), None)
+        return acc or ident, None, (), None
+    if "__" in first and ";" in first:
+        found = _barcode_fields(ident.split("|"))
+    else:
+        # A barcode set repeats what follows the id (taxonomy, species hypothesis; species, marker) thousands of
+        # times: that part is read once, the id standing in as a part that is neither.
+        found = _after_id(rest, _is_species_hypothesis(first))
     return (ident, None, (), None) if found is None else (first, *found)
 
 
 @lru_cache(maxsize=4096)
 def _after_id(rest: str, id_is_species_hypothesis: bool) -> tuple[str | None, tuple[str, ...], str | None] | None:
-    parts = rest.split("|")
+    return _barcode_fields(["", *rest.split("|")], id_is_species_hypothesis)
+
+
+def _barcode_fields(parts: list[str], species_hypothesis: bool = False):
+    """(organism, lineage, marker) of a UNITE (`id|k__…;s__Genus_species|SH…FU`) or BOLD (`id|Species|marker`)
+    id's parts, None for neither. `species_hypothesis`: a part not given (the id) is one."""
     taxonomy = next((p for p in parts if "__" in p and ";" in p), None)
     if taxonomy:
         organism, lineage = _unite_taxonomy(taxonomy)
         # UNITE species hypotheses (SH1312607.09FU) mean ITS
-        its = id_is_species_hypothesis or any(p[:2] == "SH" and p[-2:] == "FU" and _UNITE_SH.search(p) for p in parts)
+        its = species_hypothesis or any(_is_species_hypothesis(p) for p in parts)
         return organism, lineage, "ITS" if its else None
-    if len(parts) >= 2 and " " in parts[0]:
-        return parts[0], (), parts[1] or None
+    if len(parts) >= 3 and " " in parts[1]:
+        return parts[1], (), parts[2] or None
     return None
 
 
-def _from_all_pipes(ident: str) -> tuple[str, str | None, tuple[str, ...], str | None]:
-    parts = ident.split("|")
-    if parts[0] == "gi" and len(parts) >= 4:
-        acc = next((p for p in parts[3:] if _ACC_VERSION.match(p)), None)
-        return acc or ident, None, (), None
-    taxonomy = next((p for p in parts if "__" in p and ";" in p), None)
-    if taxonomy:
-        organism, lineage = _unite_taxonomy(taxonomy)
-        marker = "ITS" if any(p[:2] == "SH" and p[-2:] == "FU" and _UNITE_SH.search(p) for p in parts) else None
-        return parts[0], organism, lineage, marker
-    if len(parts) >= 3 and " " in parts[1]:
-        return parts[0], parts[1], (), parts[2] or None
-    return ident, None, (), None
+def _is_species_hypothesis(part: str) -> bool:
+    return part[:2] == "SH" and part[-2:] == "FU" and bool(_UNITE_SH.search(part))
 
 
 @lru_cache(maxsize=4096)
@@ -109,17 +108,31 @@ def to_sequence(title: str, residues: str) -> SequenceIn | str:
     if isinstance(read, str):
         return read
     ident, definition, modifiers, record_id, organism, lineage, marker, sequence = read
-    quals = dict(modifiers)
-    organism = quals.get("organism") or organism
-    qualifiers: list[tuple[str, str | None]] = []
-    if organism:
-        qualifiers.append(("organism", organism))
-    qualifiers.extend((k, v) for k, v in modifiers if k not in ("organism", "moltype", "topology", "marker"))
+    organism, molecule_type, topology, marker = _with_modifiers(modifiers, organism, marker)
+    qualifiers = list(_source_items(organism, modifiers))
     features = [FeatureIn("source", f"1..{len(sequence)}", qualifiers)] if qualifiers else []
     return SequenceIn(record_id=record_id[:100], sequence=sequence, name=ident[:100] if ident != record_id else None,
-                      definition=definition or None, molecule_type=quals.get("moltype", "DNA"),
-                      topology=quals.get("topology", "linear"), organism=organism, lineage=list(lineage),
-                      marker=quals.get("marker") or marker, features=features)
+                      definition=definition or None, molecule_type=molecule_type, topology=topology,
+                      organism=organism, lineage=list(lineage), marker=marker, features=features)
+
+
+_NOT_QUALIFIERS = ("organism", "moltype", "topology", "marker")
+
+
+def _with_modifiers(modifiers: list[tuple[str, str]], organism: str | None, marker: str | None):
+    """(organism, molecule type, topology, marker) once the header's `[key=value]` modifiers are read: they
+    override what the id said, and the last of a repeated modifier wins."""
+    if not modifiers:
+        return organism, "DNA", "linear", marker
+    given = dict(modifiers)
+    return (given.get("organism") or organism, given.get("moltype", "DNA"), given.get("topology", "linear"),
+            given.get("marker") or marker)
+
+
+def _source_items(organism: str | None, modifiers: list[tuple[str, str]]) -> tuple:
+    """The source feature's qualifiers: the organism first, then every modifier that is not a record field."""
+    head = (("organism", organism),) if organism else ()
+    return head + tuple((k, v) for k, v in modifiers if k not in _NOT_QUALIFIERS) if modifiers else head
 
 
 @register
@@ -157,11 +170,21 @@ def split_fasta(text: str):
     for a record whose residue lines hold other whitespace than spaces and line ends, which it strips per line."""
     for piece in _pieces(text):
         title, _, body = piece.partition("\n")
-        residues = body.replace("\n", "").replace(" ", "").replace("\r", "")
+        residues = _residues(body)
         if residues.isprintable():
             yield title.rstrip(), residues
         else:
             yield from _biopython(piece)
+
+
+def _residues(body: str) -> str:
+    """The residue lines of a record joined, without the spaces and CRs a file may have among them."""
+    residues = body.replace("\n", "")
+    if " " in residues:
+        residues = residues.replace(" ", "")
+    if "\r" in residues:
+        residues = residues.replace("\r", "")
+    return residues
 
 
 def fasta_rows(text: str, marker: str | None):
@@ -169,15 +192,7 @@ def fasta_rows(text: str, marker: str | None):
     without building SequenceIn objects: a FASTA import spends most of its time here."""
     for piece in _pieces(text):
         title, _, body = piece.partition("\n")
-        residues = body.replace("\n", "")
-        if " " in residues:
-            residues = residues.replace(" ", "")
-        if "\r" in residues:
-            residues = residues.replace("\r", "")
-        yield fasta_row(title.rstrip(), residues, marker, piece)
-
-
-_NOT_QUALIFIERS = ("organism", "moltype", "topology", "marker")
+        yield fasta_row(title.rstrip(), _residues(body), marker, piece)
 
 
 def fasta_row(title: str, residues: str, marker: str | None = None, piece: str | None = None) -> Row | str:
@@ -193,17 +208,10 @@ def fasta_row(title: str, residues: str, marker: str | None = None, piece: str |
         return read if isinstance(read, str) else check_residues(read[-1])
     ident, definition, modifiers, record_id, organism, lineage, given_marker, sequence = read
     name = ident[:100] if ident != record_id else None
-    molecule_type, topology = "DNA", "linear"
-    qualifiers: tuple = (("organism", organism),) if organism else ()
-    quals = {"organism": organism} if organism else {}
-    if modifiers:
-        given = dict(modifiers)  # the last of a repeated modifier, as to_sequence reads them
-        organism = given.get("organism") or organism
-        molecule_type, topology = given.get("moltype", "DNA"), given.get("topology", "linear")
-        given_marker = given.get("marker") or given_marker
-        qualifiers = (("organism", organism),) if organism else ()
-        qualifiers += tuple((k, v) for k, v in modifiers if k not in _NOT_QUALIFIERS)
-        quals = source_quals(qualifiers)
+    organism, molecule_type, topology, given_marker = _with_modifiers(modifiers, organism, given_marker)
+    qualifiers = _source_items(organism, modifiers)
+    # Without modifiers the only qualifier is the organism: source_quals would give this dict.
+    quals = source_quals(qualifiers) if modifiers else ({"organism": organism} if organism else {})
     marker = canonical_marker(marker) or canonical_marker(given_marker) or (marker_in(definition) if definition
                                                                            else None)
     features = source_feature_json(len(sequence), qualifiers) if qualifiers else "[]"
