@@ -53,12 +53,21 @@ class Block:
 
 @dataclass(slots=True)
 class FileRange:
-    """The records of a plain file that start in bytes [start, stop): a worker reads them (`read_range`)."""
+    """The records of a plain file (`source`, its path) that start in bytes [start, stop): a worker reads them
+    (`read_range`)."""
 
     source: str
-    path: str
     start: int
     stop: int
+
+
+def _block_sizes(size: int) -> Iterator[int]:
+    """The first blocks are smaller: the writer waits for the first one, and a 64 KB block is parsed in a
+    millisecond or two where 1 MB takes tens."""
+    yield size // 16
+    yield size // 4
+    while True:
+        yield size
 
 
 def _record_start(f, marker: bytes, offset: int, limit: int | None, chunk: int = 1 << 16) -> int | None:
@@ -133,11 +142,9 @@ class SequenceReader:
         block_chars = block_chars or BLOCK_CHARS
         marker = "\n" + self.record_start
         line, record, carry = 1, 1, ""
-        # The first blocks are smaller: the writer waits for the first one, and a 64 KB block is parsed in a
-        # millisecond or two where 1 MB takes tens.
-        sizes = iter((block_chars // 16, block_chars // 4))
+        sizes = _block_sizes(block_chars)
         while True:
-            chunk = handle.read(next(sizes, block_chars))
+            chunk = handle.read(next(sizes))
             text = carry + chunk
             if not chunk:
                 if text.strip():
@@ -153,15 +160,15 @@ class SequenceReader:
                 line += count_lines(body)
                 record += self.count_records(body)
 
-    def ranges(self, source: str, path: str, size: int, block_bytes: int | None = None) -> Iterator[FileRange]:
-        """Byte ranges of a plain file, the same sizes as `blocks`; `read_range` turns each into a block. The
-        import's workers read their ranges themselves, so its writer, the bottleneck, never touches the text."""
-        block_bytes = block_bytes or BLOCK_CHARS
-        sizes = iter((block_bytes // 16, block_bytes // 4))
+    def ranges(self, size: int, block_bytes: int | None = None) -> Iterator[FileRange]:
+        """Byte ranges of this reader's file (a plain file of `size` bytes), the same sizes as `blocks`;
+        `read_range` turns each into a block. The import's workers read their ranges themselves, so its writer,
+        the bottleneck, never touches the text."""
+        sizes = _block_sizes(block_bytes or BLOCK_CHARS)
         start = 0
         while start < size:
-            stop = min(start + next(sizes, block_bytes), size)
-            yield FileRange(source, path, start, stop)
+            stop = min(start + next(sizes), size)
+            yield FileRange(self.source, start, stop)
             start = stop
 
     def read_range(self, part: FileRange) -> tuple[Block, int, int]:
@@ -171,7 +178,7 @@ class SequenceReader:
         a long one) gives an empty block. Decoded as `open_text` decodes: UTF-8 with replacement characters,
         and CR LF or a lone CR read as a line end. Returns (block, offset it starts at, offset it ends at)."""
         marker = ("\n" + self.record_start).encode()
-        with open(part.path, "rb") as f:
+        with open(part.source, "rb") as f:
             begin = 0 if part.start == 0 else _record_start(f, marker, part.start - 1, part.stop)
             if begin is None:
                 return Block(part.source, "", 1, 1), part.stop, part.stop

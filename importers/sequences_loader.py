@@ -34,7 +34,7 @@ from genbank_registry.services.sequence_rows import pack
 from genbank_registry.services.sequences import SequenceStore, StoreResult, VoucherMap
 from schemas.codes import ImportStatus
 
-from .base import collector_paused
+from .base import collector_paused, sha256_of
 from .sequence_base import (Block, FileRange, RecordError, UnknownFormat, count_lines, open_text, reader_for,
                             shift_errors, sniff)
 
@@ -152,7 +152,7 @@ class _Source:
             raw.raw.close()
             self._raw = None
             self._digest = _FileDigest(path)
-            self.blocks = reader.ranges(path, path, self.size)
+            self.blocks = reader.ranges(self.size)
         else:
             self.blocks = reader.blocks(handle, numbered=False)
 
@@ -178,24 +178,22 @@ class _Source:
 
 
 class _FileDigest:
-    """SHA-256 of a file, computed by a thread while the import runs."""
+    """`sha256_of` a file, computed by a thread while the import runs (file reads and hashlib release the GIL)."""
 
     def __init__(self, path: str):
-        self._sha, self._error = hashlib.sha256(), None
+        self._digest: str | None = None
         self._thread = threading.Thread(target=self._run, args=(path,), name="file-sha256", daemon=True)
         self._thread.start()
 
     def _run(self, path: str) -> None:
         try:
-            with open(path, "rb") as f:
-                while data := f.read(1 << 20):
-                    self._sha.update(data)
-        except OSError as exc:
-            self._error = exc
+            self._digest = sha256_of(Path(path))
+        except OSError:
+            pass  # the import reads the same file and says what is wrong with it
 
     def hexdigest(self) -> str | None:
         self._thread.join()
-        return None if self._error is not None else self._sha.hexdigest()
+        return self._digest
 
 
 def import_file(engine: Engine, path: str, options: Options,
@@ -323,9 +321,9 @@ class _Group:
     """A transaction of several blocks, on a connection tuned for bulk writes while it lasts."""
 
     def __init__(self, engine: Engine, before: tuple):
-        self.conn = engine.connect()
-        self._tuning = tuned(self.conn)
-        self._tuning.__enter__()
+        self._stack = ExitStack()
+        self.conn = self._stack.enter_context(engine.connect())
+        self._stack.enter_context(tuned(self.conn))
         self.tx = self.conn.begin()
         self.before, self.records, self.blocks, self.start = before, 0, 0, time.monotonic()
 
@@ -333,10 +331,7 @@ class _Group:
         try:
             self.tx.commit() if commit else self.tx.rollback()
         finally:
-            try:
-                self._tuning.__exit__(None, None, None)
-            finally:
-                self.conn.close()
+            self._stack.close()  # the connection's own settings back, then the connection back to the pool
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
