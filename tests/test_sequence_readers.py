@@ -91,6 +91,22 @@ def test_measures_and_flags():
     assert has_stop_codon("ATGAGAAAA", table=2, frame=0) and not has_stop_codon("ATGAGAAAA", table=5, frame=0)
 
 
+@pytest.mark.parametrize("length", [1, 700, 65_536, 65_537, 300_000])
+def test_measures_count_a_barcode_and_a_genome_alike(length):
+    """Barcodes are counted by popcount over one integer, longer sequences byte by byte: the same figures."""
+    import random
+
+    rnd = random.Random(length)
+    seq = "".join(rnd.choice("ACGTTGCAN-RY") for _ in range(length))
+    gc, gaps = seq.count("G") + seq.count("C"), seq.count("-")
+    ambiguous = length - gc - gaps - seq.count("A") - seq.count("T")
+    at = length - gc - ambiguous - gaps
+    assert measures(seq) == (length, measures(seq)[1], round(gc / (gc + at), 4) if gc + at else None,
+                             round(ambiguous / length, 4))
+    assert measures(seq, check=True) == measures(seq)
+    assert measures(seq[:-1] + "J", check=True) is None and measures(seq + "é", check=True) is None
+
+
 def test_row_keeps_source_qualifiers_and_country_as_geo_loc_name():
     [rec] = read_all(SEQ / "genbank" / "GU949562.1.gb")
     row = row_of(rec)

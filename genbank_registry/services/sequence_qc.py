@@ -71,8 +71,7 @@ def marker_of(definition: str | None, gene_names: list[str]) -> str | None:
 
 
 # One byte per residue after `bytes.translate`: bit 0 for G or C, bit 1 for an ambiguity code, bit 2 for a gap,
-# bit 3 for a byte that is no IUPAC code at all; A, T and U are 0. Read as one integer, each class is then counted
-# by a popcount over its bit in every byte.
+# bit 3 for a byte that is no IUPAC code at all; A, T and U are 0.
 _CLASS = bytearray([2 | 8]) * 256
 for _c in IUPAC_NUCLEOTIDES.encode():
     _CLASS[_c] = 2
@@ -82,15 +81,12 @@ for _c in b"ATU":
     _CLASS[_c] = 0
 _CLASS[ord("-")] = 4
 _CLASS = bytes(_CLASS)
-_MASKS = (0, 0, 0, 0)  # 0x0101…01 over the longest sequence seen so far, and the same shifted by one to three
-_MASK_BYTES = 0
-
-
-def _grow_masks(length: int) -> None:
-    global _MASKS, _MASK_BYTES
-    _MASK_BYTES = max(length, 1 << 16)
-    ones = int.from_bytes(b"\x01" * _MASK_BYTES, "little")
-    _MASKS = (ones, ones << 1, ones << 2, ones << 3)
+# A barcode's classes are read as one integer and each class counted by a popcount over its bit in every byte:
+# three C passes in all, a third cheaper than counting bytes. Longer sequences count bytes, so that no process
+# keeps genome-sized masks: these are 0x0101…01 over 64 KB, and the same shifted by one to three.
+_MASK_BYTES = 1 << 16
+_ONES = int.from_bytes(b"\x01" * _MASK_BYTES, "little")
+_MASKS = (_ONES, _ONES << 1, _ONES << 2, _ONES << 3)
 
 
 def measures(sequence: str, check: bool = False) -> tuple[int, str, float | None, float] | None:
@@ -105,17 +101,21 @@ def measures(sequence: str, check: bool = False) -> tuple[int, str, float | None
     length = len(raw)
     if not length:
         return 0, hashlib.md5(raw).hexdigest(), None, 0.0
-    # Three C passes (translate, from_bytes, popcount) instead of a str.count per base: per-record work of a
-    # FASTA import, which runs at tens of thousands of records a second.
-    classes = int.from_bytes(raw.translate(_CLASS), "little")
-    if length > _MASK_BYTES:
-        _grow_masks(length)
-    ones, twos, fours, eights = _MASKS
-    if check and classes & eights:
+    classes = raw.translate(_CLASS)
+    if length <= _MASK_BYTES:
+        bits = int.from_bytes(classes, "little")
+        ones, twos, fours, eights = _MASKS
+        invalid = bits & eights
+        gc = (bits & ones).bit_count()
+        ambiguous = (bits & twos).bit_count()
+        gaps = (bits & fours).bit_count() if b"-" in raw else 0
+    else:
+        invalid = classes.count(2 | 8)
+        gc = classes.count(1)
+        ambiguous = classes.count(2) + invalid
+        gaps = classes.count(4)
+    if check and invalid:
         return None
-    gc = (classes & ones).bit_count()
-    ambiguous = (classes & twos).bit_count()
-    gaps = (classes & fours).bit_count() if b"-" in raw else 0
     at = length - gc - ambiguous - gaps
     return (length, hashlib.md5(raw).hexdigest(), (round(gc / (gc + at), 4) if gc + at else None),
             round(ambiguous / length, 4))
