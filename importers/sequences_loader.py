@@ -2,11 +2,11 @@
 
 The file is cut into blocks of whole records (byte ranges that the workers read themselves, for a plain file:
 see _Source); workers parse blocks and turn records into rows (pure work, on the other core); this process
-stores the rows in file order, committing after whole blocks (up to COMMIT_BLOCKS blocks, COMMIT_RECORDS records
-or COMMIT_SECONDS per transaction) while a thread checkpoints SQLite's WAL (genbank_registry/bulk_sqlite.py). So a killed import leaves whole blocks or nothing of a block,
-and running it again finds those rows unchanged and completes the rest. `--on-error abort` and `--dry-run` use a
-single transaction for the whole run instead: abort rolls everything back at the first bad record, dry-run at
-the end.
+stores the rows in file order, committing after whole blocks (up to COMMIT_BLOCKS blocks, COMMIT_RECORDS
+records or COMMIT_SECONDS per transaction) while a thread checkpoints SQLite's WAL (genbank_registry/
+bulk_sqlite.py). So a killed import leaves whole blocks or nothing of a block, and running it again finds those
+rows unchanged and completes the rest. `--on-error abort` and `--dry-run` use a single transaction for the
+whole run instead: abort rolls everything back at the first bad record, dry-run at the end.
 """
 from __future__ import annotations
 

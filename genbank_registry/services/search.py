@@ -165,8 +165,7 @@ class Where:
 
     def match(self, *extra: str | None):
         """The MATCH condition of these expressions and `extra` ones (candidates of a ranking tier)."""
-        parts = [*self.fts, *(e for e in extra if e)]
-        return text("accession_fts_public MATCH :fts").bindparams(fts=" AND ".join(f"({p})" for p in parts))
+        return _match(*self.fts, *(e for e in extra if e))
 
     def all(self, *extra: str | None) -> list:
         return [self.match(*extra), *self.conds] if self.uses_fts(*extra) else list(self.conds)
@@ -290,9 +289,13 @@ def _base(stmt, where: Where, *extra: str | None):
     return stmt.select_from(source).where(*where.all(*extra))
 
 
-def _fts_count(session: Session, expression: str) -> int:
-    return session.exec(select(func.count()).select_from(_FTS).where(
-        text("accession_fts_public MATCH :fts").bindparams(fts=expression))).one()
+def _match(*expressions: str):
+    """The public FTS5 table matching every one of `expressions`."""
+    return text("accession_fts_public MATCH :fts").bindparams(fts=" AND ".join(f"({e})" for e in expressions))
+
+
+def _fts_count(session: Session, match) -> int:
+    return session.exec(select(func.count()).select_from(_FTS).where(match)).one()
 
 
 def _narrow(stmt):
@@ -303,13 +306,13 @@ def _narrow(stmt):
 
 def _count(session: Session, where: Where) -> int:
     # Every row of the public FTS table is a published accession: a text search alone counts without a join.
-    if where.fts_only:
-        return session.exec(select(func.count()).select_from(_FTS).where(where.match())).one()
-    if where.fts and where.phrases and all(_fts_count(session, phrase) == session.exec(
-            select(func.count()).select_from(Ix).where(cond)).one() for phrase, cond in where.phrases):
-        # Each filter's phrase finds every row with the value, and here as many rows as the value's index: so
-        # exactly those rows (the words stand in no other facet column), and FTS5 counts alone.
-        return _fts_count(session, " AND ".join(f"({p})" for p in where.fts))
+    # So does one whose filters FTS5 finds exactly: each filter's phrase finds every row with the value, and
+    # when it finds as many rows as the value's index holds, it finds those rows only (its words stand in no
+    # other facet column).
+    if where.fts_only or (where.fts and where.phrases and all(
+            _fts_count(session, _match(phrase)) == session.exec(select(func.count()).select_from(Ix).where(cond)).one()
+            for phrase, cond in where.phrases)):
+        return _fts_count(session, where.match())
     if where.fts and where.indexed:
         # `+rowid`: offered `rowid IN (…)`, FTS5 would run the whole MATCH once per id.
         ids = select(Ix.accession_id).where(*where.indexed)
