@@ -275,3 +275,41 @@ def upload_app(demo_url, tmp_path):
                                        "password": PASSWORD})
     yield app
     app.state.engine.dispose()
+
+
+class _Forms(__import__("html.parser").parser.HTMLParser):
+    """Every <form> of a page with its action and the values of its hidden inputs, as a browser would send them."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": attrs.get("action") or "", "method": (attrs.get("method") or "get").lower(),
+                               "fields": {}})
+        elif tag == "input" and self.forms and (attrs.get("type") or "").lower() == "hidden" and attrs.get("name"):
+            self.forms[-1]["fields"][attrs["name"]] = attrs.get("value") or ""
+
+
+def form_fields(html: str, action: str, **match) -> dict:
+    """The hidden fields (the CSRF token among them) of the form on `html` that posts to `action`, optionally the
+    one whose hidden fields also hold `match` (e.g. status="published"): the token the user's own form sends, not
+    the first one on the page (which belongs to the sign-out form)."""
+    parser = _Forms()
+    parser.feed(html)
+    for form in parser.forms:
+        if form["action"] == action and all(form["fields"].get(k) == v for k, v in match.items()):
+            return dict(form["fields"])
+    raise AssertionError(f"no form posting to {action!r} {match or ''} on the page; forms: "
+                         f"{[(f['action'], f['fields'].get('status')) for f in parser.forms]}")
+
+
+def form_token(client, page: str, action: str | None = None, **match) -> str:
+    """The CSRF token of the form on `page` that posts to `action` (default: the page itself)."""
+    response = client.get(page)
+    assert response.status_code == 200, f"GET {page} → {response.status_code}"
+    token = form_fields(response.text, action or page, **match).get("csrf_token")
+    assert token, f"the form posting to {action or page} on {page} carries no CSRF token"
+    return token

@@ -23,7 +23,7 @@ from genbank_registry.services import accounts, catalogue
 from genbank_registry.settings import Settings
 from web.app import create_app
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, form_token
 
 LAT, LON = 10.1234567, 105.7654321  # inside Ninh Kiều/Bình Thủy; digits that generalisation never produces
 SECRETS = [
@@ -228,7 +228,7 @@ def test_every_write_route_refuses_the_public_and_outsiders(leak_app):
     public = TestClient(leak_app)
     outsider = TestClient(leak_app)
     outsider.post("/sign-in", data={"username": "outsider", "password": PASSWORD})
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', outsider.get("/curation").text).group(1)
+    csrf = form_token(outsider, "/curation", "/sign-out")
     checked = 0
     for route_path, route_methods, route in all_routes(leak_app):
         methods = set(route_methods) - {"GET", "HEAD", "OPTIONS"}

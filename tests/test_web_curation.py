@@ -13,6 +13,8 @@ from genbank_registry.services import accounts
 from genbank_registry.settings import Settings
 from web.app import create_app
 
+from .conftest import form_token
+
 from .conftest import PASSWORD
 
 
@@ -37,8 +39,9 @@ def _client(app, username=None):
     return client
 
 
-def _csrf(client, path):
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)
+def _csrf(client, path, action=None, **match):
+    """The token of the form that the user submits (see conftest.form_token), never the first on the page."""
+    return form_token(client, path, action, **match)
 
 
 def _ctu_draft(app) -> Accession:
@@ -64,7 +67,7 @@ def test_sign_in_sets_a_safe_cookie_and_never_reuses_a_planted_id(app):
 def test_sign_out_ends_the_session(app):
     client = _client(app, "lan")
     old_cookie = client.cookies.get("gr_session")
-    token = _csrf(client, "/curation")
+    token = _csrf(client, "/curation", "/sign-out")
     assert client.post("/sign-out", data={"csrf_token": token}, follow_redirects=False).status_code == 303
     replay = TestClient(app)
     replay.cookies.set("gr_session", old_cookie)
@@ -92,15 +95,18 @@ def test_researcher_edits_and_submits_curator_publishes_public_sees_it(app):
     good = researcher.post(page, data={"csrf_token": _csrf(researcher, page), "accename": "Tên đã sửa"},
                            follow_redirects=False)
     assert good.status_code == 303
-    submit = researcher.post(f"{page}/status", data={"csrf_token": _csrf(researcher, page), "status": "submitted"},
+    submit = researcher.post(f"{page}/status", data={"csrf_token": _csrf(researcher, page, f"{page}/status", status="submitted"),
+                                                           "status": "submitted"},
                              follow_redirects=False)
     assert submit.status_code == 303
-    refused = researcher.post(f"{page}/status", data={"csrf_token": _csrf(researcher, page), "status": "published"})
+    refused = researcher.post(f"{page}/status", data={"csrf_token": _csrf(researcher, page, f"{page}/status"),
+                                                             "status": "published"})
     assert refused.status_code == 403
 
     public_before = TestClient(app).get("/").context["counts"].accessions
     curator = _client(app, "minh")
-    assert curator.post(f"{page}/status", data={"csrf_token": _csrf(curator, page), "status": "published"},
+    assert curator.post(f"{page}/status", data={"csrf_token": _csrf(curator, page, f"{page}/status", status="published"),
+                                                  "status": "published"},
                         follow_redirects=False).status_code == 303
     assert TestClient(app).get("/").context["counts"].accessions == public_before + 1
 
@@ -175,10 +181,10 @@ def test_curator_sets_a_status_on_a_taxon_through_the_page(app):
         taxon = session.exec(select(Taxon).where(Taxon.scientific_name == "Polyscias fruticosa")).one()
     curator = _client(app, "minh")
     page = f"/curation/taxa/{taxon.id}"
-    bad = curator.post(f"{page}/assessments", data={"csrf_token": _csrf(curator, page), "scheme": "iucn",
+    bad = curator.post(f"{page}/assessments", data={"csrf_token": _csrf(curator, page, f"{page}/assessments"), "scheme": "iucn",
                                                     "code": "IA"})
     assert bad.status_code == 422 and "code &#39;IA&#39; is not in scheme iucn" in bad.text
-    ok = curator.post(f"{page}/assessments", data={"csrf_token": _csrf(curator, page), "scheme": "iucn",
+    ok = curator.post(f"{page}/assessments", data={"csrf_token": _csrf(curator, page, f"{page}/assessments"), "scheme": "iucn",
                                                    "code": "VU", "source_document": "IUCN 2024"},
                       follow_redirects=False)
     assert ok.status_code == 303 and "IUCN 2024" in curator.get(page).text

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from genbank_registry.models import Accession, Institution
 from genbank_registry.models_jobs import ImportJob
 
-from .conftest import PASSWORD, wait_for_job
+from .conftest import PASSWORD, form_token, wait_for_job
 HEADER = "INSTCODE,ACCENUMB,GENUS,SPECIES,SAMPSTAT,STORAGE,COLLDATE,ORIGCTY,CATEGORY\n"
 
 
@@ -20,7 +20,7 @@ def app(upload_app):
 
 
 def _upload(client, name, content) -> ImportJob:
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/imports").text).group(1)
+    csrf = form_token(client, "/imports")
     response = client.post("/imports", data={"csrf_token": csrf}, files={"file": (name, content)},
                            follow_redirects=False)
     assert response.status_code == 303, response.text

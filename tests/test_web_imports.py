@@ -19,7 +19,7 @@ from genbank_registry.services import accounts, jobs
 from genbank_registry.settings import Settings
 from web.app import create_app
 
-from .conftest import PASSWORD, wait_for_job
+from .conftest import PASSWORD, form_token, wait_for_job
 
 FASTA = b">seq1 Oryza sativa\nACGTACGTAC\n>seq2 Oryza sativa\nACGTTTGACA\n"
 
@@ -55,7 +55,7 @@ def _signed_in(app) -> tuple[TestClient, str]:
     client = TestClient(app)
     client.__enter__()  # runs the lifespan: the worker thread starts
     client.post("/sign-in", data={"username": "lan", "password": PASSWORD})
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/imports").text).group(1)
+    csrf = form_token(client, "/imports")
     return client, csrf
 
 

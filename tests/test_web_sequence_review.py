@@ -18,7 +18,7 @@ from genbank_registry.models_jobs import ImportJob
 from genbank_registry.models_sequences import SequenceRecord
 from genbank_registry.services import audit
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, form_token
 
 
 def genbank_bytes() -> bytes:
@@ -45,8 +45,8 @@ def _signed_in(app, username) -> TestClient:
     return client
 
 
-def _csrf(client, path):
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)
+def _csrf(client, path, action=None, **match):
+    return form_token(client, path, action, **match)
 
 
 def test_upload_submit_publish_and_the_public_sees_it_generalised(app):
@@ -69,15 +69,15 @@ def test_upload_submit_publish_and_the_public_sees_it_generalised(app):
         with Session(app.state.engine) as session:
             seq = session.exec(select(SequenceRecord).where(SequenceRecord.record_id == "WEBUP001.1")).one()
         assert public.get(f"/sequences/{seq.id}").status_code == 404  # a draft is invisible
-        assert researcher.post(f"/imports/{job_id}/sequences", data={"csrf_token": _csrf(researcher, f"/imports/{job_id}"),
+        assert researcher.post(f"/imports/{job_id}/sequences", data={"csrf_token": _csrf(researcher, f"/imports/{job_id}", f"/imports/{job_id}/sequences"),
                                                                     "status": "published"}).status_code == 403
-        assert researcher.post(f"/imports/{job_id}/sequences", data={"csrf_token": _csrf(researcher, f"/imports/{job_id}"),
+        assert researcher.post(f"/imports/{job_id}/sequences", data={"csrf_token": _csrf(researcher, f"/imports/{job_id}", f"/imports/{job_id}/sequences"),
                                                                     "status": "submitted"},
                                follow_redirects=False).status_code == 303
 
     curator = _signed_in(app, "minh")
     assert "barcodes.gb" in curator.get("/curation").text  # the batch names the uploaded file
-    assert curator.post(f"/imports/{job_id}/sequences", data={"csrf_token": _csrf(curator, f"/imports/{job_id}"),
+    assert curator.post(f"/imports/{job_id}/sequences", data={"csrf_token": _csrf(curator, f"/imports/{job_id}", f"/imports/{job_id}/sequences"),
                                                              "status": "published"},
                         follow_redirects=False).status_code == 303
 

@@ -27,6 +27,11 @@ def label(table: dict, code, lang: str) -> str:
     return item.get(lang) if item is not None else ("" if code is None else str(code))
 
 
+def _missing_csrf():
+    # A form rendered without its token would be refused on submit: fail where the page is built instead.
+    raise RuntimeError("a form was rendered without its CSRF token: pass csrf_token to the csrf() macro")
+
+
 def build_templates() -> Jinja2Templates:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              extensions=["jinja2.ext.i18n"])
@@ -37,6 +42,7 @@ def build_templates() -> Jinja2Templates:
     env.filters["partial_date"] = lambda v: format_partial_date(v)
     env.globals["codes"] = codes
     env.globals["label"] = label
+    env.globals["raise_missing_csrf"] = _missing_csrf
     env.globals["district_name"] = district_name
     return templates
 
