@@ -19,9 +19,10 @@ from genbank_registry.services.audit import Actor
 from schemas import codes
 from schemas.accounts import AuditVia, Role
 from schemas.catalogue import AccessionBase
+from schemas.messages import N_, as_dict
 from schemas.standards import DYNAMIC_FIELDS, EventRow, ImportProblem, OccurrenceRow
 
-from .base import Problem, sha256_of
+from .base import Problem, nothing_stored, sha256_of
 from .dwca import ArchiveError, DwcaReader
 from .dwca_surveys import has_event, survey_rows
 from .loader import ImportResult, finish_batch, open_batch, record_refused, summary
@@ -132,10 +133,20 @@ def import_dwca(engine: Engine, path: Path | str, *, dry_run: bool = False, publ
     surveys = _store_surveys(engine, path, events, observations, occurrence_file, result, dry_run, batch_id,
                              created_by)
     result.status = codes.ImportStatus.FAILED if surveys is not None and not surveys.ok else codes.ImportStatus.COMPLETED
+    if surveys is not None and not surveys.ok:
+        result.failure = N_("the archive's survey data has %(n)s problem(s): nothing of it was stored; fix them "
+                            "and import the archive again", n=len(surveys.problems))
+    else:
+        result.failure = nothing_stored(result.stored, result.rejected, N_(
+            "none of its %(n)s row(s) is a specimen, or a survey occurrence counted in a sampling event (eventID "
+            "and eventDate)", n=result.rows) if result.rows else N_("its core data file has no rows"))
+        if result.failure is not None:
+            result.status = codes.ImportStatus.FAILED
     if dry_run:
         return result
-    finish_batch(engine, batch_id, result.status, summary(result),
+    finish_batch(engine, batch_id, result.status, summary(result) if result.failure is None else str(result.failure),
                  {"title": title, "notes": result.notes, "problems": [p.model_dump() for p in result.problems],
+                  "failure": as_dict(result.failure),
                   **({"survey": surveys.counts} if surveys is not None else {})},
                  counts=(result.added, result.updated, result.unchanged, result.rejected))
     result.written, result.batch_id = result.status == codes.ImportStatus.COMPLETED, batch_id

@@ -29,9 +29,10 @@ from genbank_registry.services.search_text import SearchTextBuilder
 from schemas import codes
 from schemas.accounts import AuditVia
 from schemas.catalogue import AccessionBase, AccessionCreate
+from schemas.messages import Message, N_, as_dict
 from schemas.standards import ImportProblem
 
-from .base import ReaderError, collector_paused, sha256_of
+from .base import ReaderError, collector_paused, nothing_stored, sha256_of
 from .mcpd import McpdReader, PassportValidator
 from .registry_index import RegistryIndex
 
@@ -106,6 +107,12 @@ class ImportResult:
     batch_id: int | None = None
     notes: list[str] = field(default_factory=list)
     parsed: dict = field(default_factory=dict)  # row objects read but not stored (DwC observations, events)
+    failure: Message | None = None  # why nothing was stored, when the import failed
+
+    @property
+    def stored(self) -> int:
+        """Records the registry holds from this file: added, updated, unchanged or kept as they were."""
+        return self.added + self.updated + self.unchanged + self.skipped
 
     @property
     def errors(self) -> list[ImportProblem]:
@@ -393,8 +400,14 @@ def _import_mcpd(engine: Engine, path: Path | str, options: ImportOptions | None
         if not writing:
             result.status = codes.ImportStatus.ABORTED
             result.added = result.updated = result.unchanged = result.skipped = 0
+            result.failure = N_("%(n)s error(s) in the file: nothing was stored; fix the rows the report lists "
+                                "and import the file again", n=len(result.errors))
         else:
             result.status = codes.ImportStatus.COMPLETED
+            result.failure = nothing_stored(result.stored, result.rejected, N_("no row holds an accession")
+                                            if result.rows else N_("it has a header row but no data rows"))
+            if result.failure is not None:
+                result.status, writing = codes.ImportStatus.FAILED, False
         if options.dry_run:
             return result
         if writing:
@@ -443,10 +456,10 @@ def record_refused(engine: Engine, fmt: str, path: Path, message: str, checksum:
 def _fill_batch(batch: ImportBatch, options: ImportOptions, result: ImportResult) -> None:
     batch.status, batch.added, batch.updated = result.status, result.added, result.updated
     batch.unchanged, batch.rejected, batch.finished_at = result.unchanged, result.rejected, utcnow()
-    batch.message = summary(result)
+    batch.message = summary(result) if result.status != codes.ImportStatus.FAILED else str(result.failure)
     batch.report = {"options": {k: v for k, v in vars(options).items() if k != "chunk_size"}, "rows": result.rows,
                     "skipped": result.skipped, "notes": result.notes,
-                    "problems": [p.model_dump() for p in result.problems]}
+                    "problems": [p.model_dump() for p in result.problems], "failure": as_dict(result.failure)}
 
 
 def summary(result: ImportResult) -> str:
