@@ -220,7 +220,7 @@ def _store_surveys(engine: Engine, path: Path, events: list[EventRow], observati
 def _as_import_problem(p: Problem) -> ImportProblem:
     return ImportProblem(row=p.line, column=f"{p.file.split(':')[-1]}:{p.column}",
                          value="" if p.value is None else str(p.value), problem=p.message,
-                         suggestion="fix the value in the archive and import it again")
+                         suggestion=N_("fix the value in the archive and import it again"))
 
 
 def _existing(session: Session, index: RegistryIndex, data: dict) -> Accession | None:
@@ -240,8 +240,9 @@ def _duplicate(result: ImportResult, record: OccurrenceRow, on_duplicate: str) -
     result.problems.append(ImportProblem(
         row=record.line, column="catalogNumber", value=record.catalog_number or "",
         severity="error" if fail else "warning",
-        problem="already in the registry with other values" + ("" if fail else "; left as it is"),
-        suggestion="use --on-duplicate update to overwrite"))
+        problem=N_("already in the registry with other values") if fail else
+        N_("already in the registry with other values; left as it is"),
+        suggestion=N_("use --on-duplicate update to overwrite")))
 
 
 def _problem(record: OccurrenceRow, exc: Exception) -> ImportProblem:
@@ -249,7 +250,7 @@ def _problem(record: OccurrenceRow, exc: Exception) -> ImportProblem:
         field, value, message = exc.problems[0]
         return ImportProblem(row=record.line, column=str(field), value=str(value or ""),
                              problem="; ".join(m for _, _, m in exc.problems),
-                             suggestion="fix the occurrence row, or add what is missing to the registry first")
+                             suggestion=N_("fix the occurrence row, or add what is missing to the registry first"))
     return ImportProblem(row=record.line, column="occurrence", value=record.catalog_number or "",
-                         problem=str(exc), suggestion="add the institution to the registry first"
-                         if isinstance(exc, NotFound) else "fix the occurrence row")
+                         problem=str(exc), suggestion=N_("add the institution to the registry first")
+                         if isinstance(exc, NotFound) else N_("fix the occurrence row"))

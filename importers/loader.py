@@ -303,15 +303,15 @@ class _Writer:
             self.result.skipped += 1
             self.result.problems.append(ImportProblem(
                 row=row, column="ACCENUMB", value=data.accenumb, severity="warning",
-                problem=f"already in the registry with other values ({what}); left as it is",
-                suggestion="use --on-duplicate update to overwrite"))
+                problem=N_("already in the registry with other values (%(what)s); left as it is", what=what),
+                suggestion=N_("use --on-duplicate update to overwrite")))
             return
         if self.options.on_duplicate == "fail":
             self.result.rejected += 1
             self.result.problems.append(ImportProblem(
                 row=row, column="ACCENUMB", value=data.accenumb,
-                problem=f"already in the registry with other values ({what})",
-                suggestion="use --on-duplicate update to overwrite, or skip to keep the registry's values"))
+                problem=N_("already in the registry with other values (%(what)s)", what=what),
+                suggestion=N_("use --on-duplicate update to overwrite, or skip to keep the registry's values")))
             return
         for f, (_, new) in changed.items():
             setattr(acc, f, new)
@@ -358,8 +358,8 @@ def _import_mcpd(engine: Engine, path: Path | str, options: ImportOptions | None
     result.problems.extend(reader.columns.problems)
     columns = reader.columns.columns
     if "INSTCODE" not in columns and not options.institution:
-        result.problems.append(ImportProblem(row=1, column="INSTCODE", problem="no INSTCODE column",
-                                             suggestion="add an INSTCODE column or pass --institution CODE"))
+        result.problems.append(ImportProblem(row=1, column="INSTCODE", problem=N_("no INSTCODE column"),
+                                             suggestion=N_("add an INSTCODE column or pass --institution CODE")))
     if "CATEGORY" not in columns:
         result.notes.append("No CATEGORY column: each category is inferred from the taxon (its usual category "
                             "in the registry, else kingdom and SAMPSTAT); add CATEGORY to choose.")
