@@ -479,4 +479,5 @@ def write_report_csv(problems: list[ImportProblem], path: Path) -> None:
         writer = csv.DictWriter(f, fieldnames=list(REPORT_COLUMNS))
         writer.writeheader()
         for p in problems:
-            writer.writerow({k: ("" if v is None else v) for k, v in p.model_dump().items()})
+            row = p.model_dump(include=set(REPORT_COLUMNS))  # the English sentences; the msgids are for the web
+            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
