@@ -262,7 +262,8 @@ class PassportValidator:
             return
         parts = [p.strip() for p in text.split(";") if p.strip()] if column == "STORAGE" else [text]
         if column == "STORAGE" and "," in text:
-            bad(column, text, N_("several codes must be separated by ';'"), N_("write %(value)s", value=text.replace(',', ';').replace(' ', '')))
+            bad(column, text, N_("several codes must be separated by ';'"),
+                N_("write %(value)s", value=text.replace(",", ";").replace(" ", "")))
             return
         good = []
         for part in parts:
@@ -276,7 +277,8 @@ class PassportValidator:
             by_label = [c for c, label in table.items() if fold(part) in (fold(label.vi), fold(label.en))]
             suggestion = (N_("did you mean %(name)s?", name=f"{by_label[0]} ({table[by_label[0]].vi} / "
                                                            f"{table[by_label[0]].en})")
-                          if by_label else N_("use a code of the MCPD v2.1 list: %(codes)s", codes=codes.allowed(table)))
+                          if by_label else
+                          N_("use a code of the MCPD v2.1 list: %(codes)s", codes=codes.allowed(table)))
             bad(column, text if len(parts) == 1 else part,
                 N_("%(value)s is not a %(column)s code", value=repr(part), column=column), suggestion)
         if len(good) == len(parts):
@@ -305,7 +307,8 @@ class PassportValidator:
             bad(column, text, N_("not a number"), N_("write digits only, e.g. 12 (metres), with '.' for decimals"))
             return
         if not bounds[0] <= number <= bounds[1]:
-            bad(column, text, N_("outside %(low)s..%(high)s metres", low=f"{bounds[0]:g}", high=f"{bounds[1]:g}"), N_("check the unit: metres are expected"))
+            bad(column, text, N_("outside %(low)s..%(high)s metres", low=f"{bounds[0]:g}", high=f"{bounds[1]:g}"),
+                N_("check the unit: metres are expected"))
             return
         values[column.lower()] = round(number) if integer else number
 
@@ -349,7 +352,8 @@ class PassportValidator:
                                               or cells.get("LATITUDE") or cells.get("LONGITUDE")):
             missing = "DECLONGITUDE" if lon is None else "DECLATITUDE"
             if not any(p for p in (cells.get(missing), cells.get(missing.removeprefix("DEC")))):
-                bad(missing, "", N_("latitude and longitude go together"), N_("fill %(column)s too, or empty both", column=missing))
+                bad(missing, "", N_("latitude and longitude go together"),
+                    N_("fill %(column)s too, or empty both", column=missing))
             return
         if lat is None:
             return

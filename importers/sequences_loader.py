@@ -71,7 +71,8 @@ class FileReport:
     failure: Message | None = None  # why nothing was stored, when the import failed
 
     def as_report(self) -> dict:
-        return {"file": self.source, "format": self.format, "counts": dict(self.counts), "failure": as_dict(self.failure),
+        return {"file": self.source, "format": self.format, "counts": dict(self.counts),
+                "failure": as_dict(self.failure),
                 "errors": [e.as_dict() for e in self.errors], "warnings": self.warnings[:200],
                 "unresolved_vouchers": self.unresolved_vouchers, "new_unverified_taxa": self.new_taxa}
 

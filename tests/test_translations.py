@@ -221,3 +221,34 @@ def test_the_pdf_report_formats_numbers_for_its_language(reports):
 def test_downloads_stay_machine_readable(reports):
     text = reports.get("/reports/diversity.csv?by=district&table=indices").content.decode("utf-8-sig")
     assert re.search(r",\d+\.\d+", text) and "giờ" not in text
+
+
+def test_cli_imports_that_store_nothing_fail_with_the_reason(demo_url, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from genbank_registry.cli import app as cli
+
+    monkeypatch.setenv("GENBANK_REGISTRY_DATABASE_URL", demo_url)
+    runner = CliRunner()
+    sheet = tmp_path / "header-only.csv"
+    sheet.write_text(HEADER, encoding="utf-8")
+    out = runner.invoke(cli, ["import", "mcpd", str(sheet)])
+    assert out.exit_code != 0
+    assert "the file holds no record that the registry could store: it has a header row but no data rows" in \
+        " ".join(out.output.split())
+    survey = tmp_path / "survey-header-only.csv"
+    from schemas.surveys import TEMPLATE_COLUMNS
+    survey.write_text(",".join(TEMPLATE_COLUMNS) + "\n", encoding="utf-8")
+    out = runner.invoke(cli, ["import", "survey", str(survey)])
+    assert out.exit_code != 0 and "no record that the registry could store" in " ".join(out.output.split())
+    from sqlalchemy import create_engine
+
+    engine = create_engine(demo_url)
+    try:
+        with Session(engine) as session:
+            batches = session.exec(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(2)).all()
+    finally:
+        engine.dispose()
+    # Both attempts are recorded as failed, under the file's name (not the path it was imported from).
+    assert [(b.status, b.source_filename) for b in batches] == [("failed", "survey-header-only.csv"),
+                                                                ("failed", "header-only.csv")]
