@@ -27,6 +27,8 @@ class ImportJob(SQLModel, table=True):
     records_total: int | None = None
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     error: str | None = None
+    error_message: dict | None = Field(default=None, sa_column=Column(JSON),
+                                       description="the error as {msgid, params}, translated where it is shown")
     created_at: dt.datetime = Field(default_factory=_utcnow, sa_type=DateTime(timezone=True))
     started_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     heartbeat_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from schemas.messages import Message, N_
+
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
@@ -27,6 +29,15 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def nothing_stored(stored: int, rejected: int, reason: Message) -> Message | None:
+    """Why an import that stored nothing (no record added, updated or found unchanged) and rejected nothing
+    counts as failed; None when it stored something, or rejected rows (their problems say why). A re-import
+    whose records are all unchanged stored them: it succeeds."""
+    if stored or rejected:
+        return None
+    return N_("the file holds no record that the registry could store: %(reason)s", reason=reason)
 
 
 class ReaderError(Exception):

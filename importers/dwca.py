@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dwca.exceptions import InvalidArchive, InvalidSimpleArchive
 from dwca.read import DwCAReader
 
+from schemas.messages import N_
 from schemas.standards import EventRow, ImportProblem, MeasurementRow, OccurrenceRow
 
 from .base import ReaderError, RecordReader
@@ -85,9 +86,10 @@ class DwcaReader(RecordReader):
                 missing = text.split(" is referenced")[0]
                 self.problems.append(ImportProblem(
                     column="meta.xml", value=missing, severity="warning",
-                    problem=f"meta.xml names the metadata file {missing}, which is not in the archive: read "
-                            f"without metadata (no title, licence or contacts)",
-                    suggestion=f"add {missing} to the archive, or remove the metadata attribute from meta.xml"))
+                    problem=N_("meta.xml names the metadata file %(file)s, which is not in the archive: read "
+                               "without metadata (no title, licence or contacts)", file=missing),
+                    suggestion=N_("add %(file)s to the archive, or remove the metadata attribute from meta.xml",
+                                  file=missing)))
                 try:
                     return DwCAReader(str(self.path), skip_metadata=True)
                 except InvalidArchive as again:
@@ -152,9 +154,10 @@ class DwcaReader(RecordReader):
             lines = sorted(p + 2 for positions in orphans.values() for p in positions)
             problems.append(ImportProblem(
                 column=location, value=", ".join(sorted(orphans)), severity="warning",
-                problem=f"{len(lines)} row(s) of {location} refer to core ids that do not exist "
-                        f"({', '.join(sorted(orphans))}; line(s) {', '.join(map(str, lines))}): left out",
-                suggestion="correct the coreid column, or add the missing core rows"))
+                problem=N_("%(n)s row(s) of %(file)s refer to core ids that do not exist (%(ids)s; line(s) "
+                           "%(lines)s): left out", n=len(lines), file=location, ids=", ".join(sorted(orphans)),
+                           lines=", ".join(map(str, lines))),
+                suggestion=N_("correct the coreid column, or add the missing core rows")))
         return problems
 
     def _core_type(self) -> str:
@@ -163,8 +166,8 @@ class DwcaReader(RecordReader):
             # A single CSV without meta.xml: its headers are the terms; GBIF treats it as occurrences.
             self.problems.append(ImportProblem(
                 column="meta.xml", severity="warning",
-                problem="no meta.xml: the single data file was read with its header row as Darwin Core terms",
-                suggestion="add a meta.xml to state the core type and the file's format"))
+                problem=N_("no meta.xml: the single data file was read with its header row as Darwin Core terms"),
+                suggestion=N_("add a meta.xml to state the core type and the file's format")))
             return OCCURRENCE
         core = descriptor.core.type
         if core not in (OCCURRENCE, EVENT):
@@ -214,7 +217,8 @@ class DwcaReader(RecordReader):
                 except ValueError:
                     self.problems.append(ImportProblem(
                         row=self._line(row), column=f"{file_label}:{short_term(term)}", value=value,
-                        problem="not a number: left empty", suggestion="write digits, with '.' for decimals"))
+                        problem=N_("not a number: left empty"),
+                        suggestion=N_("write digits, with '.' for decimals")))
                     continue
             values[name] = value
         return model.model_validate(values)

@@ -19,9 +19,10 @@ from genbank_registry.services.audit import Actor
 from schemas import codes
 from schemas.accounts import AuditVia, Role
 from schemas.catalogue import AccessionBase
+from schemas.messages import N_, as_dict
 from schemas.standards import DYNAMIC_FIELDS, EventRow, ImportProblem, OccurrenceRow
 
-from .base import Problem, sha256_of
+from .base import Problem, nothing_stored, sha256_of
 from .dwca import ArchiveError, DwcaReader
 from .dwca_surveys import has_event, survey_rows
 from .loader import ImportResult, finish_batch, open_batch, record_refused, summary
@@ -132,10 +133,20 @@ def import_dwca(engine: Engine, path: Path | str, *, dry_run: bool = False, publ
     surveys = _store_surveys(engine, path, events, observations, occurrence_file, result, dry_run, batch_id,
                              created_by)
     result.status = codes.ImportStatus.FAILED if surveys is not None and not surveys.ok else codes.ImportStatus.COMPLETED
+    if surveys is not None and not surveys.ok:
+        result.failure = N_("the archive's survey data has %(n)s problem(s): nothing of it was stored; fix them "
+                            "and import the archive again", n=len(surveys.problems))
+    else:
+        result.failure = nothing_stored(result.stored, result.rejected, N_(
+            "none of its %(n)s row(s) is a specimen, or a survey occurrence counted in a sampling event (eventID "
+            "and eventDate)", n=result.rows) if result.rows else N_("its core data file has no rows"))
+        if result.failure is not None:
+            result.status = codes.ImportStatus.FAILED
     if dry_run:
         return result
-    finish_batch(engine, batch_id, result.status, summary(result),
+    finish_batch(engine, batch_id, result.status, summary(result) if result.failure is None else str(result.failure),
                  {"title": title, "notes": result.notes, "problems": [p.model_dump() for p in result.problems],
+                  "failure": as_dict(result.failure),
                   **({"survey": surveys.counts} if surveys is not None else {})},
                  counts=(result.added, result.updated, result.unchanged, result.rejected))
     result.written, result.batch_id = result.status == codes.ImportStatus.COMPLETED, batch_id
@@ -209,7 +220,7 @@ def _store_surveys(engine: Engine, path: Path, events: list[EventRow], observati
 def _as_import_problem(p: Problem) -> ImportProblem:
     return ImportProblem(row=p.line, column=f"{p.file.split(':')[-1]}:{p.column}",
                          value="" if p.value is None else str(p.value), problem=p.message,
-                         suggestion="fix the value in the archive and import it again")
+                         suggestion=N_("fix the value in the archive and import it again"))
 
 
 def _existing(session: Session, index: RegistryIndex, data: dict) -> Accession | None:
@@ -229,8 +240,9 @@ def _duplicate(result: ImportResult, record: OccurrenceRow, on_duplicate: str) -
     result.problems.append(ImportProblem(
         row=record.line, column="catalogNumber", value=record.catalog_number or "",
         severity="error" if fail else "warning",
-        problem="already in the registry with other values" + ("" if fail else "; left as it is"),
-        suggestion="use --on-duplicate update to overwrite"))
+        problem=N_("already in the registry with other values") if fail else
+        N_("already in the registry with other values; left as it is"),
+        suggestion=N_("use --on-duplicate update to overwrite")))
 
 
 def _problem(record: OccurrenceRow, exc: Exception) -> ImportProblem:
@@ -238,7 +250,7 @@ def _problem(record: OccurrenceRow, exc: Exception) -> ImportProblem:
         field, value, message = exc.problems[0]
         return ImportProblem(row=record.line, column=str(field), value=str(value or ""),
                              problem="; ".join(m for _, _, m in exc.problems),
-                             suggestion="fix the occurrence row, or add what is missing to the registry first")
+                             suggestion=N_("fix the occurrence row, or add what is missing to the registry first"))
     return ImportProblem(row=record.line, column="occurrence", value=record.catalog_number or "",
-                         problem=str(exc), suggestion="add the institution to the registry first"
-                         if isinstance(exc, NotFound) else "fix the occurrence row")
+                         problem=str(exc), suggestion=N_("add the institution to the registry first")
+                         if isinstance(exc, NotFound) else N_("fix the occurrence row"))

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from genbank_registry.models import Institution
 from genbank_registry.models_accounts import User
 from genbank_registry.models_jobs import ImportJob
+from schemas.messages import N_
 
 from .loader import ImportOptions, import_mcpd
 from .mcpd import McpdReader
@@ -54,12 +55,13 @@ def _own_institution_only(path: Path, role: str, institution: str | None) -> Non
     if role in ("curator", "admin"):
         return
     if institution is None:
-        raise JobRefused("your account belongs to no institution; ask an administrator")
+        raise JobRefused(N_("your account belongs to no institution; ask an administrator"))
     reader = McpdReader(path)
     others = sorted({(cells.get("INSTCODE") or institution).strip().upper() for _, cells in reader} - {institution})
     if others:
-        raise JobRefused(f"the sheet has accessions of {', '.join(others)}; researchers import for their own "
-                         f"institution ({institution}) only — ask a curator to import the others")
+        raise JobRefused(N_("the sheet has accessions of %(others)s; researchers import for their own institution "
+                            "(%(institution)s) only — ask a curator to import the others",
+                            others=", ".join(others), institution=institution))
 
 
 def mcpd(engine: Engine, job: ImportJob, progress) -> int | None:
@@ -96,8 +98,8 @@ def csv_sheet(engine: Engine, job: ImportJob, progress) -> int | None:
         return mcpd(engine, job, progress)
     if "eventID" in header:
         return survey(engine, job, progress)
-    raise JobRefused("this CSV is neither an MCPD passport sheet (it needs an ACCENUMB column) nor a survey "
-                     "sheet (it needs eventID): download a template from the downloads or reports page")
+    raise JobRefused(N_("this CSV is neither an MCPD passport sheet (it needs an ACCENUMB column) nor a survey "
+                        "sheet (it needs eventID): download a template from the downloads or reports page"))
 
 
 def dwca(engine: Engine, job: ImportJob, progress) -> int | None:

@@ -29,9 +29,10 @@ from genbank_registry.services.search_text import SearchTextBuilder
 from schemas import codes
 from schemas.accounts import AuditVia
 from schemas.catalogue import AccessionBase, AccessionCreate
+from schemas.messages import Message, N_, as_dict
 from schemas.standards import ImportProblem
 
-from .base import ReaderError, collector_paused, sha256_of
+from .base import ReaderError, collector_paused, nothing_stored, sha256_of
 from .mcpd import McpdReader, PassportValidator
 from .registry_index import RegistryIndex
 
@@ -106,6 +107,12 @@ class ImportResult:
     batch_id: int | None = None
     notes: list[str] = field(default_factory=list)
     parsed: dict = field(default_factory=dict)  # row objects read but not stored (DwC observations, events)
+    failure: Message | None = None  # why nothing was stored, when the import failed
+
+    @property
+    def stored(self) -> int:
+        """Records the registry holds from this file: added, updated, unchanged or kept as they were."""
+        return self.added + self.updated + self.unchanged + self.skipped
 
     @property
     def errors(self) -> list[ImportProblem]:
@@ -296,15 +303,15 @@ class _Writer:
             self.result.skipped += 1
             self.result.problems.append(ImportProblem(
                 row=row, column="ACCENUMB", value=data.accenumb, severity="warning",
-                problem=f"already in the registry with other values ({what}); left as it is",
-                suggestion="use --on-duplicate update to overwrite"))
+                problem=N_("already in the registry with other values (%(what)s); left as it is", what=what),
+                suggestion=N_("use --on-duplicate update to overwrite")))
             return
         if self.options.on_duplicate == "fail":
             self.result.rejected += 1
             self.result.problems.append(ImportProblem(
                 row=row, column="ACCENUMB", value=data.accenumb,
-                problem=f"already in the registry with other values ({what})",
-                suggestion="use --on-duplicate update to overwrite, or skip to keep the registry's values"))
+                problem=N_("already in the registry with other values (%(what)s)", what=what),
+                suggestion=N_("use --on-duplicate update to overwrite, or skip to keep the registry's values")))
             return
         for f, (_, new) in changed.items():
             setattr(acc, f, new)
@@ -351,8 +358,8 @@ def _import_mcpd(engine: Engine, path: Path | str, options: ImportOptions | None
     result.problems.extend(reader.columns.problems)
     columns = reader.columns.columns
     if "INSTCODE" not in columns and not options.institution:
-        result.problems.append(ImportProblem(row=1, column="INSTCODE", problem="no INSTCODE column",
-                                             suggestion="add an INSTCODE column or pass --institution CODE"))
+        result.problems.append(ImportProblem(row=1, column="INSTCODE", problem=N_("no INSTCODE column"),
+                                             suggestion=N_("add an INSTCODE column or pass --institution CODE")))
     if "CATEGORY" not in columns:
         result.notes.append("No CATEGORY column: each category is inferred from the taxon (its usual category "
                             "in the registry, else kingdom and SAMPSTAT); add CATEGORY to choose.")
@@ -393,8 +400,14 @@ def _import_mcpd(engine: Engine, path: Path | str, options: ImportOptions | None
         if not writing:
             result.status = codes.ImportStatus.ABORTED
             result.added = result.updated = result.unchanged = result.skipped = 0
+            result.failure = N_("%(n)s error(s) in the file: nothing was stored; fix the rows the report lists "
+                                "and import the file again", n=len(result.errors))
         else:
             result.status = codes.ImportStatus.COMPLETED
+            result.failure = nothing_stored(result.stored, result.rejected, N_("no row holds an accession")
+                                            if result.rows else N_("it has a header row but no data rows"))
+            if result.failure is not None:
+                result.status, writing = codes.ImportStatus.FAILED, False
         if options.dry_run:
             return result
         if writing:
@@ -443,10 +456,10 @@ def record_refused(engine: Engine, fmt: str, path: Path, message: str, checksum:
 def _fill_batch(batch: ImportBatch, options: ImportOptions, result: ImportResult) -> None:
     batch.status, batch.added, batch.updated = result.status, result.added, result.updated
     batch.unchanged, batch.rejected, batch.finished_at = result.unchanged, result.rejected, utcnow()
-    batch.message = summary(result)
+    batch.message = summary(result) if result.status != codes.ImportStatus.FAILED else str(result.failure)
     batch.report = {"options": {k: v for k, v in vars(options).items() if k != "chunk_size"}, "rows": result.rows,
                     "skipped": result.skipped, "notes": result.notes,
-                    "problems": [p.model_dump() for p in result.problems]}
+                    "problems": [p.model_dump() for p in result.problems], "failure": as_dict(result.failure)}
 
 
 def summary(result: ImportResult) -> str:
@@ -466,4 +479,5 @@ def write_report_csv(problems: list[ImportProblem], path: Path) -> None:
         writer = csv.DictWriter(f, fieldnames=list(REPORT_COLUMNS))
         writer.writeheader()
         for p in problems:
-            writer.writerow({k: ("" if v is None else v) for k, v in p.model_dump().items()})
+            row = p.model_dump(include=set(REPORT_COLUMNS))  # the English sentences; the msgids are for the web
+            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from pydantic_core import SchemaValidator
 
 from schemas import codes
+from schemas.messages import N_
 from schemas.catalogue import AccessionCreate
 from schemas.dates import normalize_partial_date
 from schemas.places import VIET_NAM_BBOX
@@ -79,13 +80,15 @@ class ColumnMap:
                 close = difflib.get_close_matches(header.strip().upper(), ALL_COLUMNS, n=1, cutoff=0.6)
                 self.problems.append(ImportProblem(
                     row=1, column=header, value=header, severity="warning",
-                    problem="not an MCPD v2.1 column nor a known Vietnamese header: the column is ignored",
-                    suggestion=f"did you mean {close[0]}?" if close else "rename it to an MCPD code (see docs/standards.md)"))
+                    problem=N_("not an MCPD v2.1 column nor a known Vietnamese header: the column is ignored"),
+                    suggestion=N_("did you mean %(name)s?", name=close[0]) if close else
+                    N_("rename it to an MCPD code (see docs/standards.md)")))
             elif code in self.index:
                 self.problems.append(ImportProblem(
                     row=1, column=header, value=header,
-                    problem=f"a second column for {code} (the first is column {self.index[code] + 1})",
-                    suggestion="keep one column per MCPD code"))
+                    problem=N_("a second column for %(code)s (the first is column %(n)s)", code=code,
+                               n=self.index[code] + 1),
+                    suggestion=N_("keep one column per MCPD code")))
             else:
                 self.index[code] = i
 
@@ -181,21 +184,22 @@ class PassportValidator:
 
         instcode = (cells.get("INSTCODE") or self.institution or "").strip().upper()
         if not instcode:
-            bad("INSTCODE", "", "no holding institute", "add an INSTCODE column or pass --institution CODE")
+            bad("INSTCODE", "", N_("no holding institute"), N_("add an INSTCODE column or pass --institution CODE"))
         elif instcode not in self.index.institutions:
             close = difflib.get_close_matches(instcode, list(self.index.institutions), n=1, cutoff=0.6)
-            bad("INSTCODE", instcode, "this institute is not in the registry",
-                f"did you mean {close[0]}?" if close else "add the institution first, or check the FAO WIEWS code")
+            bad("INSTCODE", instcode, N_("this institute is not in the registry"),
+                N_("did you mean %(name)s?", name=close[0]) if close else
+                N_("add the institution first, or check the FAO WIEWS code"))
         values["instcode"] = instcode
         accenumb = cells.get("ACCENUMB", "")
         if not accenumb:
-            bad("ACCENUMB", "", "empty: every accession needs its number within the institute",
-                "write the accession number, e.g. CAY-0001")
+            bad("ACCENUMB", "", N_("empty: every accession needs its number within the institute"),
+                N_("write the accession number, e.g. CAY-0001"))
         elif instcode:
             key = (instcode, accenumb)
             if key in self.seen:
-                bad("ACCENUMB", accenumb, f"duplicate of row {self.seen[key]} in this file",
-                    "give each accession its own number, or delete one of the rows")
+                bad("ACCENUMB", accenumb, N_("duplicate of row %(row)s in this file", row=self.seen[key]),
+                    N_("give each accession its own number, or delete one of the rows"))
             else:
                 self.seen[key] = row
 
@@ -216,15 +220,15 @@ class PassportValidator:
         if historic in _TRUE or historic in _FALSE:
             values["historic"] = historic in _TRUE
         else:
-            bad("HISTORIC", cells["HISTORIC"], "not a yes/no value", "write Y or N (or 1 / 0)")
+            bad("HISTORIC", cells["HISTORIC"], N_("not a yes/no value"), N_("write Y or N (or 1 / 0)"))
 
         sensitivity = cells.get("SENSITIVITY", "")
         if sensitivity:
             if sensitivity in ("1", "2", "3", "4"):
                 values["sensitivity_override"] = int(sensitivity)
             else:
-                bad("SENSITIVITY", sensitivity, "not a sensitivity category",
-                    "write 1 (coordinates withheld) … 4 (0.001° grid), or leave empty")
+                bad("SENSITIVITY", sensitivity, N_("not a sensitivity category"),
+                    N_("write 1 (coordinates withheld) … 4 (0.001° grid), or leave empty"))
         hit = self._taxon(cells, values, bad)
         self._category(cells.get("CATEGORY", ""), hit, values, bad)
         donorname = values.get("donorname")
@@ -244,7 +248,7 @@ class PassportValidator:
                 field = str(err["loc"][0]) if err.get("loc") else ""
                 column = field.upper() if field.upper() in ALL_COLUMNS else field or "(row)"
                 bad(column, str(err.get("input") or ""), err.get("msg", "").removeprefix("Value error, "),
-                    "see docs/standards.md for the allowed values")
+                    N_("see docs/standards.md for the allowed values"))
             return None, problems
         self.taxon_ids[(instcode, accenumb)] = hit.id if hit else None
         if not cells.get("CATEGORY"):
@@ -258,7 +262,8 @@ class PassportValidator:
             return
         parts = [p.strip() for p in text.split(";") if p.strip()] if column == "STORAGE" else [text]
         if column == "STORAGE" and "," in text:
-            bad(column, text, "several codes must be separated by ';'", f"write {text.replace(',', ';').replace(' ', '')}")
+            bad(column, text, N_("several codes must be separated by ';'"),
+                N_("write %(value)s", value=text.replace(",", ";").replace(" ", "")))
             return
         good = []
         for part in parts:
@@ -270,10 +275,12 @@ class PassportValidator:
                 good.append(str(number))
                 continue
             by_label = [c for c, label in table.items() if fold(part) in (fold(label.vi), fold(label.en))]
-            suggestion = (f"did you mean {by_label[0]} ({table[by_label[0]].vi} / {table[by_label[0]].en})?"
-                          if by_label else f"use a code of the MCPD v2.1 list: {codes.allowed(table)}")
+            suggestion = (N_("did you mean %(name)s?", name=f"{by_label[0]} ({table[by_label[0]].vi} / "
+                                                           f"{table[by_label[0]].en})")
+                          if by_label else
+                          N_("use a code of the MCPD v2.1 list: %(codes)s", codes=codes.allowed(table)))
             bad(column, text if len(parts) == 1 else part,
-                f"{part!r} is not a {column} code", suggestion)
+                N_("%(value)s is not a %(column)s code", value=repr(part), column=column), suggestion)
         if len(good) == len(parts):
             values[column.lower()] = self._codes_seen[(column, text)] = (
                 ";".join(good) if column == "STORAGE" else int(good[0]))
@@ -285,8 +292,9 @@ class PassportValidator:
             values[column.lower()] = normalize_partial_date(text, column)
         except ValueError as exc:
             m = _DDMMYYYY.match(text)
-            hint = (f"write {m.group(3)}{int(m.group(2)):02d}{int(m.group(1)):02d} (YYYYMMDD)" if m else
-                    "write YYYYMMDD with -- for an unknown month or day, e.g. 200503--")
+            hint = (N_("write %(value)s (YYYYMMDD)", value=f"{m.group(3)}{int(m.group(2)):02d}{int(m.group(1)):02d}")
+                    if m else
+                    N_("write YYYYMMDD with -- for an unknown month or day, e.g. 200503--"))
             problem = str(exc).removeprefix(f"{column} {text!r}").lstrip(": ")
             bad(column, text, problem, hint)
 
@@ -296,10 +304,11 @@ class PassportValidator:
         try:
             number = _float(text)
         except ValueError:
-            bad(column, text, "not a number", "write digits only, e.g. 12 (metres), with '.' for decimals")
+            bad(column, text, N_("not a number"), N_("write digits only, e.g. 12 (metres), with '.' for decimals"))
             return
         if not bounds[0] <= number <= bounds[1]:
-            bad(column, text, f"outside {bounds[0]:g}..{bounds[1]:g} metres", "check the unit: metres are expected")
+            bad(column, text, N_("outside %(low)s..%(high)s metres", low=f"{bounds[0]:g}", high=f"{bounds[1]:g}"),
+                N_("check the unit: metres are expected"))
             return
         values[column.lower()] = round(number) if integer else number
 
@@ -312,42 +321,47 @@ class PassportValidator:
                 try:
                     value = _float(text)
                 except ValueError:
-                    bad(column, text, "not a decimal degree", "write e.g. 10.0452 (north and east positive)")
+                    bad(column, text, N_("not a decimal degree"), N_("write e.g. 10.0452 (north and east positive)"))
                 if value is not None and not -limit <= value <= limit:
                     other = cells.get("DECLONGITUDE", "")
                     swapped = column == "DECLATITUDE" and other.replace(".", "", 1).isdigit() and float(other) <= 90
-                    bad(column, text, f"outside -{limit}..{limit}",
-                        f"latitude and longitude look swapped: DECLATITUDE {other}, DECLONGITUDE {text}?" if swapped
-                        else "decimal degrees, WGS84 (north and east positive)")
+                    bad(column, text, N_("outside -%(limit)s..%(limit)s", limit=str(limit)),
+                        N_("latitude and longitude look swapped: DECLATITUDE %(lat)s, DECLONGITUDE %(lon)s?",
+                           lat=other, lon=text) if swapped
+                        else N_("decimal degrees, WGS84 (north and east positive)"))
                     value = None
             if dms:
                 try:
                     from_dms, precision = dms_to_decimal(dms, dms_column)
                 except ValueError:
                     example = "100712N" if dms_column == "LATITUDE" else "1054530E"
-                    bad(dms_column, dms, "not an MCPD degrees-minutes-seconds value",
-                        f"write {'DDMMSSH' if dms_column == 'LATITUDE' else 'DDDMMSSH'}, e.g. {example}")
+                    bad(dms_column, dms, N_("not an MCPD degrees-minutes-seconds value"),
+                        N_("write %(pattern)s, e.g. %(example)s",
+                           pattern="DDMMSSH" if dms_column == "LATITUDE" else "DDDMMSSH", example=example))
                 else:
                     if value is None and not text:
                         value = round(from_dms, 6)
                     elif value is not None and abs(value - from_dms) > precision + 0.0005:
-                        bad(column, text, f"does not agree with {dms_column} {dms} (= {from_dms:.5f})",
-                            f"correct one of the two; the difference is {abs(value - from_dms):.4f}°")
+                        bad(column, text, N_("does not agree with %(column)s %(dms)s (= %(value)s)", column=dms_column,
+                                             dms=dms, value=f"{from_dms:.5f}"),
+                            N_("correct one of the two; the difference is %(diff)s°",
+                               diff=f"{abs(value - from_dms):.4f}"))
             decimal[column] = value
         lat, lon = decimal["DECLATITUDE"], decimal["DECLONGITUDE"]
         if (lat is None) != (lon is None) and (cells.get("DECLATITUDE") or cells.get("DECLONGITUDE")
                                               or cells.get("LATITUDE") or cells.get("LONGITUDE")):
             missing = "DECLONGITUDE" if lon is None else "DECLATITUDE"
             if not any(p for p in (cells.get(missing), cells.get(missing.removeprefix("DEC")))):
-                bad(missing, "", "latitude and longitude go together", f"fill {missing} too, or empty both")
+                bad(missing, "", N_("latitude and longitude go together"),
+                    N_("fill %(column)s too, or empty both", column=missing))
             return
         if lat is None:
             return
         min_lon, min_lat, max_lon, max_lat = VIET_NAM_BBOX
         if not (min_lat <= lat <= max_lat and min_lon <= lon <= max_lon):
             swapped = min_lat <= lon <= max_lat and min_lon <= lat <= max_lon
-            bad("DECLATITUDE", f"{lat}, {lon}", "the point is outside Viet Nam",
-                "latitude and longitude look swapped" if swapped else "check the signs and the columns",
+            bad("DECLATITUDE", f"{lat}, {lon}", N_("the point is outside Viet Nam"),
+                N_("latitude and longitude look swapped") if swapped else N_("check the signs and the columns"),
                 severity="error" if swapped else "warning")
         values["declatitude"], values["declongitude"] = lat, lon
 
@@ -355,19 +369,21 @@ class PassportValidator:
         genus, species, subtaxa = cells.get("GENUS") or None, cells.get("SPECIES") or None, cells.get("SUBTAXA") or None
         if not genus:
             if species or subtaxa:
-                bad("GENUS", "", "SPECIES or SUBTAXA given without GENUS", "fill GENUS")
+                bad("GENUS", "", N_("SPECIES or SUBTAXA given without GENUS"), N_("fill GENUS"))
             return None
         hit, note = self.index.match(genus, species, subtaxa)
         name = " ".join(p for p in (genus, species, subtaxa) if p)
         if hit is None:
             close = self.index.suggestions(genus, species, subtaxa)
-            bad("GENUS+SPECIES", name, "no accepted name or synonym in the registry",
-                f"did you mean {' or '.join(close)}?" if close else "add the taxon to the registry first")
+            bad("GENUS+SPECIES", name, N_("no accepted name or synonym in the registry"),
+                N_("did you mean %(name)s?", name=" or ".join(close)) if close else
+                N_("add the taxon to the registry first"))
             return None
         if note:
-            bad("SUBTAXA", subtaxa, note, "add the subtaxon to the registry to file it exactly", severity="warning")
+            bad("SUBTAXA", subtaxa, note, N_("add the subtaxon to the registry to file it exactly"), severity="warning")
         if hit.synonym:
-            bad("GENUS+SPECIES", name, f"a synonym of {hit.name}", f"filed under the accepted name {hit.name}",
+            bad("GENUS+SPECIES", name, N_("a synonym of %(name)s", name=hit.name),
+                N_("filed under the accepted name %(name)s", name=hit.name),
                 severity="warning")
         values["taxon_name"] = hit.name
         return hit
@@ -377,7 +393,7 @@ class PassportValidator:
             if _fold(text) in _CATEGORY_BY_NAME:
                 values["category"] = _CATEGORY_BY_NAME[_fold(text)]
                 return
-            bad("CATEGORY", text, "not a registry category",
-                f"use one of: {codes.allowed(c.value for c in codes.Category)}")
+            bad("CATEGORY", text, N_("not a registry category"),
+                N_("use one of: %(codes)s", codes=codes.allowed(c.value for c in codes.Category)))
             return
         values["category"] = self.index.infer_category(hit, values.get("sampstat"))

@@ -33,8 +33,9 @@ from genbank_registry.models import ImportBatch, utcnow
 from genbank_registry.services.sequence_rows import pack
 from genbank_registry.services.sequences import SequenceStore, StoreResult, VoucherMap
 from schemas.codes import ImportStatus
+from schemas.messages import Message, N_, as_dict
 
-from .base import collector_paused, sha256_of
+from .base import collector_paused, nothing_stored, sha256_of
 from .sequence_base import (Block, FileRange, RecordError, UnknownFormat, count_lines, open_text, reader_for,
                             shift_errors, sniff)
 
@@ -67,9 +68,11 @@ class FileReport:
     unresolved_vouchers: list[dict] = field(default_factory=list)
     new_taxa: list[str] = field(default_factory=list)
     sha256: str | None = None
+    failure: Message | None = None  # why nothing was stored, when the import failed
 
     def as_report(self) -> dict:
         return {"file": self.source, "format": self.format, "counts": dict(self.counts),
+                "failure": as_dict(self.failure),
                 "errors": [e.as_dict() for e in self.errors], "warnings": self.warnings[:200],
                 "unresolved_vouchers": self.unresolved_vouchers, "new_unverified_taxa": self.new_taxa}
 
@@ -303,6 +306,11 @@ def import_file(engine: Engine, path: str, options: Options,
         report.warnings.extend(f"record id {rid!r} appears more than once; the later record was kept"
                                for rid in result.repeated_ids)
         report.sha256 = source.close()
+        if status == ImportStatus.COMPLETED and not options.dry_run:
+            report.failure = nothing_stored(sum(report.counts[k] for k in ("added", "updated", "unchanged")),
+                                            report.counts["rejected"], N_("it has no FASTA or GenBank record"))
+            if report.failure is not None:
+                status = ImportStatus.FAILED
         if batch_id is not None:
             _finish_batch(engine, batch_id, report, status)
     return report
@@ -395,7 +403,9 @@ def _parsed(pool, workers: int, blocks: Iterator[Block], fmt: str, marker: str |
 def _finish_batch(engine: Engine, batch_id: int, report: FileReport, status: str) -> None:
     counts = report.counts
     message = None
-    if status == ImportStatus.ABORTED and report.errors:
+    if report.failure is not None:
+        message = str(report.failure)
+    elif status == ImportStatus.ABORTED and report.errors:
         message = f"aborted: {report.errors[0]}"
     elif status == ImportStatus.ABORTED:
         message = "interrupted: run the same command again to complete it"

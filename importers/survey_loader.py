@@ -20,10 +20,11 @@ from genbank_registry.models import ImportBatch, utcnow
 from genbank_registry.services import survey_reports
 from genbank_registry.services.surveys import SurveyWriter
 from schemas.codes import ImportStatus
+from schemas.messages import Message, N_, as_dict, message_of
 from schemas.surveys import SurveyRow
 
 from .formats import reader
-from .base import Parsed, Problem, sha256_of
+from .base import Parsed, Problem, nothing_stored, sha256_of
 
 MAX_REPORTED = 1000  # the batch keeps the first problems in full; the count says how many there were
 
@@ -35,6 +36,7 @@ class LoadResult:
     counts: Counter = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
     new_taxa: list[str] = field(default_factory=list)
+    failure: Message | None = None  # why nothing was stored, when the import failed
 
     @property
     def ok(self) -> bool:
@@ -77,9 +79,13 @@ def load_rows(engine: Engine, items: Iterable[Parsed | SurveyRow], *, source: st
                     result.counts["rejected"] += 1
                     result.problems.extend(Problem(name, item.row, item.line, column, value, message)
                                            for column, value, message in exc.problems)
-            if result.problems:
+            stored = sum(result.counts[k] for k in ("added", "updated", "unchanged"))
+            empty = nothing_stored(stored, result.counts["rejected"], N_("it has a header row but no survey rows"))
+            if result.problems or empty is not None:
                 session.rollback()
                 result.status = ImportStatus.FAILED
+                result.failure = empty or N_("%(n)s problem(s): nothing was written; fix them and run the import "
+                                             "again", n=len(result.problems))
             else:
                 writer.flush()
                 survey_reports.refresh_summary(session, writer.changed_events, writer.old_keys)
@@ -89,6 +95,7 @@ def load_rows(engine: Engine, items: Iterable[Parsed | SurveyRow], *, source: st
             session.rollback()
             result.status = ImportStatus.FAILED
             result.problems.append(Problem(name, None, None, "(file)", None, str(exc)))
+            result.failure = message_of(exc)
         except BaseException:
             session.rollback()
             result.status = ImportStatus.ABORTED
@@ -106,9 +113,9 @@ def _finish(engine: Engine, result: LoadResult, message: str | None = None) -> N
             batch.added, batch.updated, batch.unchanged = (result.counts[k] for k in ("added", "updated", "unchanged"))
         batch.rejected = result.counts["rejected"]
         batch.status, batch.finished_at = result.status, utcnow()
-        batch.message = message or (f"{len(result.problems)} problem(s): nothing was written; fix them and run "
-                                    f"the import again" if result.problems else None)
+        batch.message = message or (str(result.failure) if result.failure is not None else None)
         batch.report = {"counts": dict(result.counts), "problem_count": len(result.problems),
+                        "failure": as_dict(result.failure),
                         "problems": [p.as_dict() for p in result.problems[:MAX_REPORTED]],
                         "new_unverified_taxa": result.new_taxa}
         s.add(batch)
@@ -119,5 +126,5 @@ def load_survey_file(engine: Engine, path: Path | str, *, fmt: str = "survey-csv
                      progress: Callable[[], None] | None = None) -> LoadResult:
     path = Path(path)
     rows = reader(path, fmt)
-    return load_rows(engine, rows, source=str(path), fmt=fmt, checksum=sha256_of(path), created_by=created_by,
+    return load_rows(engine, rows, source=path.name, fmt=fmt, checksum=sha256_of(path), created_by=created_by,
                      progress=progress)

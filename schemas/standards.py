@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from . import codes
+from .messages import Message
 from .text import fold
 
 # MCPD v2.1 in the standard's order, then the registry's own columns (documented in docs/standards.md).
@@ -92,6 +93,19 @@ class ImportProblem(BaseModel):
     problem: str
     suggestion: str = ""
     severity: Severity = "error"
+    # The problem and suggestion as {msgid, params} when the importer said them with N_(): the web shows them in
+    # the reader's language; `problem` and `suggestion` stay the English sentences (CLI, report CSV).
+    problem_msg: dict | None = None
+    suggestion_msg: dict | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_msgids(cls, data):
+        if isinstance(data, dict):
+            for name in ("problem", "suggestion"):
+                if isinstance(data.get(name), Message) and data.get(name + "_msg") is None:
+                    data = {**data, name + "_msg": data[name].as_dict()}
+        return data
 
 
 # --- Darwin Core row objects ----------------------------------------------------------------------

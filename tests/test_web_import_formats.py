@@ -59,9 +59,10 @@ def test_a_sheet_with_mistakes_shows_its_report(app):
     with TestClient(app) as client:
         client.post("/sign-in", data={"username": "lan", "password": PASSWORD})
         job = _upload(client, "mistakes.csv", sheet.encode())
-        page = client.get(f"/imports/{job.id}")
+        page = client.get(f"/imports/{job.id}?lang=en")
         for expected in ("SAMPSTAT", "301", "COLLDATE", "did you mean Channa striata?"):
             assert expected in page.text
+        assert "có phải ý bạn là Channa striata?" in client.get(f"/imports/{job.id}?lang=vi").text
 
 
 def test_an_unknown_csv_is_refused_with_what_to_do(app):

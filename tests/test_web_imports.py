@@ -96,7 +96,7 @@ def test_upload_runs_in_the_background_and_shows_its_report(app):
 def test_hostile_uploads_are_refused_and_leave_nothing(app, name, content, message):
     client, csrf = _signed_in(app)
     try:
-        response = client.post("/imports", data={"csrf_token": csrf}, files={"file": (name, content)})
+        response = client.post("/imports?lang=en", data={"csrf_token": csrf}, files={"file": (name, content)})
         assert response.status_code == 400
         assert message in response.text
         _nothing_left(app)

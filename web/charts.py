@@ -8,6 +8,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from . import i18n
+
 PALETTE = ("#1d6b45", "#c0392b", "#2e6fb0", "#b7791f", "#6b3fa0", "#138d90", "#8c564b", "#d35493", "#566573",
            "#7a9a01")
 FONT = 'font-family="DejaVu Sans"'  # WeasyPrint reads the attribute; pages override it in style.css
@@ -39,9 +41,10 @@ def _axis(value: float) -> tuple[float, int]:
 
 
 def _fmt(v: float) -> str:
+    """An axis or bar label in the page's language (1.000 / 2,5 in Vietnamese), through web.i18n like every number."""
     if float(v).is_integer() or abs(v) >= 100:
-        return f"{v:.0f}"
-    return f"{v:.2f}".rstrip("0").rstrip(".")
+        return i18n.format_number(v, decimals=0)
+    return i18n.format_number(round(v, 2))
 
 
 def bar_chart(items: list[tuple[str, float, float | None, float | None]], title: str, desc: str,

@@ -38,12 +38,12 @@ def diversity_context(report: DiversityReportPublic) -> dict:
         [(g.label, g.chao1 or 0, g.chao1_lower, g.chao1_upper) for g in groups],
         _("Estimated richness (Chao1, bias-corrected) with 95% interval"),
         _("Chao1 estimates how many taxa a complete census would find; whiskers show the 95% interval."),
-        color=charts.PALETTE[2], number=lambda v: f"{v:.1f}")
+        color=charts.PALETTE[2], number=lambda v: i18n.format_number(v, decimals=1))
     shannon = charts.bar_chart(
         [(g.label, g.shannon or 0, None, None) for g in groups],
         _("Shannon diversity H′ (natural log) by %(by)s") % {"by": what},
         _("Shannon index in nats: higher means more taxa, more evenly represented."),
-        color=charts.PALETTE[3], number=lambda v: f"{v:.2f}")
+        color=charts.PALETTE[3], number=lambda v: i18n.format_number(v, decimals=2))
     curves = [(g.label, [(p.individuals, p.richness, p.lower, p.upper) for p in report.rarefaction.get(g.key, [])])
               for g in report.groups[:MAX_CURVES]]
     rarefaction = charts.line_chart(
@@ -59,7 +59,8 @@ def diversity_context(report: DiversityReportPublic) -> dict:
             [(labels[g.key], xy[0], xy[1]) for g, xy in zip(report.groups, report.pcoa)],
             _("Ordination (PCoA of Bray–Curtis dissimilarity)"),
             _("Groups close together hold similar taxa in similar numbers."),
-            _("axis 1 (%(p)s%%)") % {"p": f"{100 * ax[0]:.0f}"}, _("axis 2 (%(p)s%%)") % {"p": f"{100 * ax[1]:.0f}"})
+            _("axis 1 (%(p)s%%)") % {"p": i18n.format_number(100 * ax[0], decimals=0)},
+            _("axis 2 (%(p)s%%)") % {"p": i18n.format_number(100 * ax[1], decimals=0)})
     return {"report": report, "by_label": what, "charts": {"richness": richness, "chao1": chao,
                                                             "shannon": shannon, "rarefaction": rarefaction,
                                                             "ordination": ordination},
@@ -89,7 +90,7 @@ def coverage_context(session: Session, lang: str) -> dict:
         [(code, score, None, None) for code, _name, _n, score in by_inst],
         _("Passport completeness by institution (0–10)"),
         _("Mean completeness of the passport data of each institution's published accessions."),
-        number=lambda v: f"{v:.1f}")
+        number=lambda v: i18n.format_number(v, decimals=1))
     return {"status_label": genefund_reports.status_label, "cov": cov, "breakdowns": breakdowns, "breakdown_names": names, "breakdown_charts": breakdown_charts,
             "coverage_chart": coverage_chart, "completeness_chart": completeness_chart, "by_inst": by_inst,
             "records": records}

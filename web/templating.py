@@ -37,7 +37,10 @@ def build_templates() -> Jinja2Templates:
                              extensions=["jinja2.ext.i18n"])
     templates = Jinja2Templates(env=env)
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
-    env.filters["number"] = lambda v: i18n.format_number(v)
+    env.filters["number"] = lambda v, decimals=None: i18n.format_number(v, decimals=decimals)
+    env.filters["status"] = i18n.status_label
+    env.filters["unit"] = i18n.unit_label
+    env.globals["tr"] = i18n.translate
     env.filters["date"] = lambda v: format_date(v)
     env.filters["partial_date"] = lambda v: format_partial_date(v)
     env.globals["codes"] = codes

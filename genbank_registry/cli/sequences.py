@@ -80,6 +80,9 @@ def import_sequences(
         if r.new_taxa:
             err_console.print(f"{len(r.new_taxa)} organism name(s) not in the registry were added as unverified "
                               f"taxa: {', '.join(r.new_taxa[:5])}{' …' if len(r.new_taxa) > 5 else ''}")
+    failed = [r for r in reports if r.failure is not None]
+    if failed:
+        fail("; ".join(f"{Path(r.source).name}: {r.failure}" for r in failed))
 
 
 def _user() -> str | None:

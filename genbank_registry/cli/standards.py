@@ -76,6 +76,8 @@ def import_mcpd(
     _print_result(result, report_path)
     if dry_run:
         console.print("Chạy thử: không ghi gì / dry run: nothing written")
+    elif result.failure is not None and not result.errors:
+        fail(f"{file.name}: {result.failure}")
     elif not result.written:
         fail(f"{len(result.errors)} errors: nothing imported. Fix the rows in {report_path.name}, or pass "
              f"--on-error skip to store the good rows")
@@ -106,7 +108,7 @@ def import_dwca(
     loader.write_report_csv(result.problems, report_path)
     _print_result(result, report_path)
     if not result.written and not dry_run:
-        fail("nothing imported: see the report")
+        fail(f"{archive.name}: {result.failure}" if result.failure is not None else "nothing imported: see the report")
 
 
 def _published_forms(session: Session, institution: str | None, category: str | None):

@@ -63,7 +63,7 @@ def import_survey(path: Path = typer.Argument(..., help="survey CSV in the templ
     print_load_result(path, result)
     if not result.ok:
         fail(f"{len(result.problems)} problem(s) in {path.name}: nothing was written; fix them and run the "
-             f"import again")
+             f"import again" if result.problems else f"{path.name}: {result.failure}")
 
 
 @report_app.command("template")

@@ -21,6 +21,9 @@ from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from schemas.codes import ImportStatus
+from schemas.messages import Message, N_, as_dict, message_of
+
 from ..models import ImportBatch
 from ..models_jobs import ImportJob
 from .uploads import StoredUpload
@@ -85,12 +88,13 @@ def recover(engine: Engine, stale_after: dt.timedelta = STALE_AFTER) -> list[int
             if beat is not None and beat > cutoff:
                 continue
             if job.attempts < MAX_ATTEMPTS and Path(job.stored_path).exists():
-                job.status, job.error = "queued", "interrupted (server stopped); queued again"
+                job.status = "queued"
+                _error(job, N_("interrupted (server stopped); queued again"))
             else:
                 job.status, job.finished_at = "failed", now()
-                job.error = ("interrupted twice by a server stop; nothing half-written was kept — upload the file "
-                             "again" if Path(job.stored_path).exists() else "interrupted, and the uploaded file is gone; "
-                             "upload it again")
+                _error(job, N_("interrupted twice by a server stop; nothing half-written was kept — upload the file "
+                               "again") if Path(job.stored_path).exists() else
+                       N_("interrupted, and the uploaded file is gone; upload it again"))
             session.add(job)
             touched.append(job.id)
         session.commit()
@@ -103,7 +107,7 @@ def run_one(engine: Engine, job_id: int, handlers: dict[str, Handler]) -> None:
     handler = handlers.get(job.format)
     if handler is None:
         _set(engine, job_id, status="failed", finished_at=now(),
-             error=f"no importer for {job.format} files is installed on this server")
+             **_error_values(N_("no importer for %(format)s files is installed on this server", format=job.format)))
         return
     last = [0.0]
 
@@ -116,32 +120,73 @@ def run_one(engine: Engine, job_id: int, handlers: dict[str, Handler]) -> None:
         batch_id = handler(engine, job, progress)
     except Exception as exc:  # noqa: BLE001 - any importer failure ends the job with its reason
         log.exception("import job %s failed", job_id)
-        _set(engine, job_id, status="failed", finished_at=now(), error=str(exc) or exc.__class__.__name__)
+        _set(engine, job_id, status="failed", finished_at=now(),
+             **_error_values(_scrub(message_of(exc), job.stored_path, job.original_filename)))
         return
     with Session(engine) as session:
         job = session.get(ImportJob, job_id)
         done = job.records_total if job.records_total is not None else job.records_done
-    if batch_id is not None:
-        _name_batch(engine, batch_id, job)
+    failure = _name_batch(engine, batch_id, job) if batch_id is not None else None
     # The upload goes before the job says "completed", so a finished job never leaves a file behind. Should the
     # server die in between, recovery reports the job failed and asks for the file again: importing it twice
     # changes nothing.
     Path(job.stored_path).unlink(missing_ok=True)
-    _set(engine, job_id, status="completed", finished_at=now(), batch_id=batch_id, records_done=done,
-         heartbeat_at=now())
+    values = {"status": "completed"} if failure is None else {"status": "failed", **_error_values(failure)}
+    _set(engine, job_id, finished_at=now(), batch_id=batch_id, records_done=done, heartbeat_at=now(), **values)
 
 
-def _name_batch(engine: Engine, batch_id: int, job: ImportJob) -> None:
-    """The batch names the file the person uploaded, never the server's random storage path."""
+def _error(job: ImportJob, message: Message | str) -> None:
+    for key, value in _error_values(message).items():
+        setattr(job, key, value)
+
+
+def _error_values(message: Message | str) -> dict:
+    """A job's error: the English sentence (API, CLI) and its msgid with parameters (the web translates it)."""
+    return {"error": str(message), "error_message": as_dict(message)}
+
+
+def _scrub(value, stored_path: str, original: str):
+    """`value` (a message, a report) with the server's storage path replaced by the uploaded file's name."""
+    path = str(stored_path)
+    if isinstance(value, Message):
+        return Message(value.msgid, {k: _scrub(v, path, original) for k, v in value.params.items()})
+    if isinstance(value, str):
+        return value.replace(path, original).replace(Path(path).name, original) if path else value
+    if isinstance(value, dict):
+        return {k: _scrub(v, path, original) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, path, original) for v in value]
+    return value
+
+
+def _name_batch(engine: Engine, batch_id: int, job: ImportJob) -> Message | str | None:
+    """The batch names the file the person uploaded, never the server's random storage path. Returns why the
+    job failed when its batch stored nothing (a failed or aborted batch), else None."""
     with Session(engine) as session:
         batch = session.get(ImportBatch, batch_id)
         if batch is None:
-            return
+            return None
         batch.source_filename = job.original_filename
-        if isinstance(batch.report, dict) and "file" in batch.report:
-            batch.report = {**batch.report, "file": job.original_filename}
+        report = _scrub(batch.report, job.stored_path, job.original_filename)
+        if isinstance(report, dict) and "file" in report:
+            report["file"] = job.original_filename
+        batch.report = report
+        batch.message = _scrub(batch.message, job.stored_path, job.original_filename)
         session.add(batch)
         session.commit()
+        return batch_failure(batch)
+
+
+def batch_failure(batch: ImportBatch) -> Message | str | None:
+    """Why an import batch counts as failed (it stored nothing), or None when it succeeded."""
+    if batch.status not in (ImportStatus.FAILED, ImportStatus.ABORTED):
+        return None
+    stored = (batch.report or {}).get("failure") if isinstance(batch.report, dict) else None
+    if stored:
+        return Message.from_dict(stored)
+    if batch.message:
+        return batch.message
+    return N_("nothing was stored: the import report lists the problems to fix")
 
 
 class JobWorker(threading.Thread):

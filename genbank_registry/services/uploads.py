@@ -14,6 +14,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from schemas.messages import N_
+
 from ..errors import RegistryError
 
 CHUNK = 1 << 16
@@ -50,13 +52,13 @@ def store_stream(chunks, directory: Path, original_name: str | None, max_bytes: 
             for chunk in chunks:
                 size += len(chunk)
                 if size > max_bytes:
-                    raise UploadRejected(f"{safe_filename(original_name)} is larger than the upload limit of "
-                                         f"{max_bytes // (1024 * 1024)} MB; split it or ask an administrator "
-                                         f"to import it with the command line")
+                    raise UploadRejected(N_("%(file)s is larger than the upload limit of %(mb)s MB; split it or ask "
+                                            "an administrator to import it with the command line",
+                                            file=safe_filename(original_name), mb=max_bytes // (1024 * 1024)))
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
-            raise UploadRejected(f"{safe_filename(original_name)} is empty")
+            raise UploadRejected(N_("%(file)s is empty", file=safe_filename(original_name)))
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -78,10 +80,11 @@ def _check_gzip(path: Path, size: int, max_bytes: int) -> bytes:
                     head = chunk[:4096]
                 total += len(chunk)
                 if total > limit:
-                    raise UploadRejected(f"the compressed file expands to more than {limit // (1024 * 1024)} MB "
-                                         f"(a compression bomb?); upload it uncompressed or split it")
+                    raise UploadRejected(N_("the compressed file expands to more than %(mb)s MB (a compression "
+                                            "bomb?); upload it uncompressed or split it", mb=limit // (1024 * 1024)))
     except (OSError, EOFError) as exc:
-        raise UploadRejected(f"the file looks gzip-compressed but cannot be read ({exc})") from None
+        raise UploadRejected(N_("the file looks gzip-compressed but cannot be read (%(error)s)", error=str(exc))) \
+            from None
     return head
 
 
@@ -89,13 +92,15 @@ def _check_zip(path: Path, size: int, max_bytes: int) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise UploadRejected("the file looks like a zip archive but is damaged") from None
+        raise UploadRejected(N_("the file looks like a zip archive but is damaged")) from None
     total = sum(info.file_size for info in archive.infolist())
     if total > max(size * MAX_EXPANSION * 5, 1 << 20) and total > max_bytes:
-        raise UploadRejected(f"the archive expands to {total // (1024 * 1024)} MB (a compression bomb?); refused")
+        raise UploadRejected(N_("the archive expands to %(mb)s MB (a compression bomb?); refused",
+                                mb=total // (1024 * 1024)))
     for info in archive.infolist():
         if info.filename.startswith("/") or ".." in Path(info.filename).parts:
-            raise UploadRejected(f"the archive holds a file outside itself ({info.filename!r}); refused")
+            raise UploadRejected(N_("the archive holds a file outside itself (%(name)s); refused",
+                                    name=repr(info.filename)))
     return archive
 
 
@@ -110,22 +115,22 @@ def sniff(path: Path, size: int, max_bytes: int) -> str:
             return "xlsx"
         if "meta.xml" in names or any(n.endswith(".txt") or n.endswith(".csv") for n in names):
             return "dwca"
-        raise UploadRejected("the zip archive is neither a spreadsheet (XLSX) nor a Darwin Core Archive")
+        raise UploadRejected(N_("the zip archive is neither a spreadsheet (XLSX) nor a Darwin Core Archive"))
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     if b"\x00" in head:
-        raise UploadRejected("the file is binary, not one of the formats the registry imports "
-                             "(FASTA, GenBank, CSV, XLSX, Darwin Core Archive)")
+        raise UploadRejected(N_("the file is binary, not one of the formats the registry imports "
+                                "(FASTA, GenBank, CSV, XLSX, Darwin Core Archive)"))
     if text.startswith(b">"):
         return "fasta"
     if text.startswith(b"LOCUS"):
         return "genbank"
     if text[:1] == b"<" or b"<script" in text.lower() or b"<html" in text.lower():
-        raise UploadRejected("the file is HTML or XML, not one of the formats the registry imports")
+        raise UploadRejected(N_("the file is HTML or XML, not one of the formats the registry imports"))
     first_line = text.split(b"\n", 1)[0]
     if b"," in first_line or b"\t" in first_line or b";" in first_line:
         return "csv"
-    raise UploadRejected("the file's format is not recognised: FASTA starts with '>', GenBank with 'LOCUS', "
-                         "CSV has a header row; XLSX and Darwin Core Archives are zip files")
+    raise UploadRejected(N_("the file's format is not recognised: FASTA starts with '>', GenBank with 'LOCUS', "
+                            "CSV has a header row; XLSX and Darwin Core Archives are zip files"))
 
 
 def accept_upload(chunks, directory: Path, original_name: str | None, max_bytes: int,
@@ -134,7 +139,8 @@ def accept_upload(chunks, directory: Path, original_name: str | None, max_bytes:
     try:
         fmt = sniff(path, size, max_bytes)
         if allowed_formats is not None and fmt not in allowed_formats:
-            raise UploadRejected(f"{fmt} files cannot be imported here; allowed: {', '.join(sorted(allowed_formats))}")
+            raise UploadRejected(N_("%(format)s files cannot be imported here; allowed: %(allowed)s",
+                                    format=fmt, allowed=", ".join(sorted(allowed_formats))))
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -14,7 +14,9 @@ from genbank_registry.errors import Forbidden, InvalidRecord
 from genbank_registry.services import jobs, sequence_curation
 from genbank_registry.services.uploads import UploadRejected, accept_upload
 from schemas.accounts import Role
+from schemas.messages import N_, message_of
 
+from .. import i18n
 from ..auth import FormUserDep, Principal, TokenUserDep, UserDep
 from ..deps import SessionDep, SettingsDep
 from ..templating import render
@@ -35,10 +37,10 @@ def _receive(request: Request, session: Session, principal: Principal, file: Upl
     # Refuse before reading when the client says the body is too big.
     declared = int(request.headers.get("content-length") or 0)
     if declared > limit + 64 * 1024:
-        raise UploadRejected(f"the upload is larger than the limit of {settings.upload_max_mb} MB; split it or ask "
-                             f"an administrator to import it with the command line")
+        raise UploadRejected(N_("the upload is larger than the limit of %(mb)s MB; split it or ask an administrator "
+                                "to import it with the command line", mb=settings.upload_max_mb))
     if not handlers:
-        raise UploadRejected("this server has no importers installed; start it with `genbank-registry serve`")
+        raise UploadRejected(N_("this server has no importers installed; start it with `genbank-registry serve`"))
     stored = accept_upload(_chunks(file), Path(settings.upload_dir), file.filename, limit,
                            allowed_formats=set(handlers))
     job = jobs.enqueue(session, stored, principal.user.id, options={"role": principal.role})
@@ -70,7 +72,7 @@ def job_view(session: Session, job: ImportJob) -> dict:
             "size_bytes": job.size_bytes, "records_done": job.records_done, "records_total": job.records_total,
             "percent": round(100 * job.records_done / job.records_total) if job.records_total else None,
             "rate_per_s": round(rate, 1) if rate else None, "seconds_left": round(eta) if eta is not None else None,
-            "error": job.error, "batch_id": job.batch_id,
+            "error": job.error, "error_message": job.error_message, "batch_id": job.batch_id,
             "report": None if batch is None else {"added": batch.added, "updated": batch.updated,
                                                   "unchanged": batch.unchanged, "rejected": batch.rejected,
                                                   "status": batch.status, "details": batch.report}}
@@ -96,7 +98,8 @@ def upload(request: Request, session: SessionDep, principal: FormUserDep, file: 
     try:
         job = _receive(request, session, principal, file)
     except UploadRejected as exc:
-        return _upload_page(request, session, principal, error=str(exc), status_code=400)
+        i18n.set_language(request.state.lang)
+        return _upload_page(request, session, principal, error=i18n.translate(message_of(exc)), status_code=400)
     return RedirectResponse(f"/imports/{job.id}", status_code=303)
 
 
