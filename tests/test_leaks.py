@@ -119,6 +119,7 @@ def _param_values(app) -> dict[str, list[str]]:
         "instcode": [inst.code], "code": [inst.code, task.code], "institution_code": [inst.code],
         "task_code": [task.code], "task_id": [str(task.id)], "taxon_id": taxon_ids, "family": [family],
         "fmt": ["csv", "xlsx", "pdf", "json"], "kind": ["csv", "xlsx"], "event_id": ["1", "2"], "job_id": ["1"], "assessment_id": ["1"], "path": ["style.css"], "lang": ["vi", "en"],
+        "token": ["not-a-reset-token"], "username": ["outsider"],
     }
 
 
