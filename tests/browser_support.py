@@ -1,7 +1,7 @@
 """What browser tests share: Debian's Chromium through Playwright, and the app served by uvicorn on 127.0.0.1.
 
-tests/test_browser.py defines the `browser`, `server` and `page` fixtures from these; other browser test files
-import them from there (or use `serve` for a server over a database they prepared).
+A browser test module imports the `browser` fixture from here and makes its `server` fixture with
+`demo_server` (a fresh demo database, optionally prepared by a function, served by uvicorn).
 """
 from __future__ import annotations
 
@@ -49,6 +49,26 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+@contextmanager
+def demo_server(factories, prepare=None):
+    """uvicorn over a fresh demo SQLite database, after `prepare(url)` if given; the database is dropped after."""
+    factory = factories("sqlite")
+    url = factory.new("demo")
+    try:
+        if prepare is not None:
+            prepare(url)
+        with serve(url) as base:
+            yield base
+    finally:
+        factory.drop(url)
 
 
 def free_port() -> int:

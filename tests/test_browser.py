@@ -7,28 +7,18 @@ from __future__ import annotations
 
 import pytest
 
-from .browser_support import ARTIFACTS, CHROMIUM, REQUIRE, chromium, free_port, missing, serve, shot  # noqa: F401
+from .browser_support import (ARTIFACTS, CHROMIUM, REQUIRE, browser, demo_server, free_port,  # noqa: F401
+                              missing, shot)
 
 pytestmark = pytest.mark.browser
 _missing, _free_port, _shot = missing, free_port, shot  # the names this module's tests used
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="module")
 def server(browser, _factories):
     """uvicorn on a free 127.0.0.1 port over a fresh demo SQLite database."""
-    factory = _factories("sqlite")
-    url = factory.new("demo")
-    try:
-        with serve(url) as base:
-            yield base
-    finally:
-        factory.drop(url)
+    with demo_server(_factories) as base:
+        yield base
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from genbank_registry.db import make_engine, session_scope
 from genbank_registry.services import accounts
 
-from .browser_support import chromium, serve, shot
+from .browser_support import browser, demo_server, shot  # noqa: F401
 
 pytestmark = pytest.mark.browser
 PASSWORD = "mật-khẩu-trình-duyệt"
@@ -18,28 +18,20 @@ USERS = (("boss", "admin", None), ("lan", "researcher", "CTU"), ("hoa", "researc
          ("tuan", "researcher", "CTU"))
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="module")
-def server(browser, _factories):
-    """The app over a fresh demo SQLite database with an administrator and three researchers."""
-    factory = _factories("sqlite")
-    url = factory.new("demo")
+def _users(url: str) -> None:
     engine = make_engine(url)
     with session_scope(engine) as session:
         for username, role, inst in USERS:
             accounts.create_user(session, {"username": username, "full_name": username.title(), "role": role,
                                            "institution_code": inst, "password": PASSWORD})
     engine.dispose()
-    try:
-        with serve(url) as base:
-            yield base
-    finally:
-        factory.drop(url)
+
+
+@pytest.fixture(scope="module")
+def server(browser, _factories):
+    """The app over a fresh demo SQLite database with an administrator and three researchers."""
+    with demo_server(_factories, _users) as base:
+        yield base
 
 
 @pytest.fixture
