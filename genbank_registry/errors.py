@@ -37,3 +37,11 @@ class Forbidden(RegistryError):
 
 class AuthenticationFailed(RegistryError):
     pass
+
+
+class TooManyAttempts(RegistryError):
+    """Sign-in refused without checking the password: too many recent failures; retry after `retry_after` s."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(f"too many failed sign-ins; wait {retry_after} s before trying again")

@@ -111,7 +111,7 @@ class ImportBatch(ImportBatchBase, table=True):
 
 # Accounts, sessions and the audit trail live in their own module; importing it registers their tables.
 # Feature tables live in their own modules and register on the same metadata: imported last.
-from .models_accounts import ApiToken, AuditEvent, User, WebSession  # noqa: E402,F401
+from .models_accounts import ApiToken, AuditEvent, PasswordReset, SignInThrottle, User, WebSession  # noqa: E402,F401
 from .models_jobs import ImportJob  # noqa: E402,F401
 from .models_search import AccessionIndex  # noqa: E402,F401
 from .models_sequences import SequenceRecord  # noqa: E402,F401

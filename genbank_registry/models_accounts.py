@@ -26,8 +26,6 @@ class User(UserBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=200)
     institution_id: int | None = Field(default=None, foreign_key="institution.id", index=True)
-    failed_logins: int = 0
-    locked_until: dt.datetime | None = _when()
     created_at: dt.datetime = _ts()
     last_login_at: dt.datetime | None = _when()
 
@@ -56,6 +54,32 @@ class WebSession(SQLModel, table=True):
     csrf_token: str = Field(max_length=64)
     created_at: dt.datetime = _ts()
     expires_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time link to set a new password, issued by an administrator: stored hashed, expiring, used once."""
+
+    __tablename__ = "password_reset"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True, description="SHA-256 of the link's token")
+    issued_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: dt.datetime = _ts()
+    expires_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+    used_at: dt.datetime | None = _when(description="set when used, or when a newer link replaced it")
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins counted per (account, address), per address and per account, in the database so that
+    every process sees the same counts. The key is a SHA-256 (no typed username or address is stored)."""
+
+    __tablename__ = "sign_in_throttle"
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(max_length=64, unique=True, index=True)
+    scope: str = Field(max_length=20, description="pair, address or account")
+    failures: int = 0
+    last_failure_at: dt.datetime = _ts()
+    blocked_until: dt.datetime | None = _when()
 
 
 class AuditEvent(SQLModel, table=True):

@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     # "thread": the web process runs imports itself (SQLite, or one PostgreSQL server process).
     # "procrastinate": PostgreSQL only; `genbank-registry worker` processes run them, as many as you like.
     job_queue: str = "thread"
+    # Addresses or networks (comma-separated, e.g. "127.0.0.1, 10.0.0.0/8") of reverse proxies whose
+    # X-Forwarded-For is believed; empty: the socket's address is the client's (sign-in limits use it).
+    trusted_proxies: str = ""
 
 
 def get_settings(**overrides) -> Settings:

@@ -313,3 +313,14 @@ def form_token(client, page: str, action: str | None = None, **match) -> str:
     token = form_fields(response.text, action or page, **match).get("csrf_token")
     assert token, f"the form posting to {action or page} on {page} carries no CSRF token"
     return token
+
+
+def sign_in(client, username: str, password: str, next: str | None = None, **kwargs):
+    """Sign in as a browser does: GET the sign-in form (which sets the pre-session cookie), then post it with
+    the form's CSRF token. The response of the post (303 on success); kwargs go to client.post."""
+    page = client.get("/sign-in", follow_redirects=False)
+    assert page.status_code == 200, f"GET /sign-in → {page.status_code}"
+    data = form_fields(page.text, "/sign-in") | {"username": username, "password": password}
+    if next is not None:
+        data["next"] = next
+    return client.post("/sign-in", data=data, **kwargs)

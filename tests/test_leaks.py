@@ -23,7 +23,7 @@ from genbank_registry.services import accounts, catalogue
 from genbank_registry.settings import Settings
 from web.app import create_app
 
-from .conftest import PASSWORD, form_token
+from .conftest import PASSWORD, form_token, sign_in
 
 LAT, LON = 10.1234567, 105.7654321  # inside Ninh Kiều/Bình Thủy; digits that generalisation never produces
 SECRETS = [
@@ -119,6 +119,7 @@ def _param_values(app) -> dict[str, list[str]]:
         "instcode": [inst.code], "code": [inst.code, task.code], "institution_code": [inst.code],
         "task_code": [task.code], "task_id": [str(task.id)], "taxon_id": taxon_ids, "family": [family],
         "fmt": ["csv", "xlsx", "pdf", "json"], "kind": ["csv", "xlsx"], "event_id": ["1", "2"], "job_id": ["1"], "assessment_id": ["1"], "path": ["style.css"], "lang": ["vi", "en"],
+        "token": ["not-a-reset-token"], "username": ["outsider"],
     }
 
 
@@ -202,8 +203,7 @@ def test_public_sees_no_secret_on_any_route(leak_app):
 
 def test_researcher_of_another_institution_sees_no_secret(leak_app):
     client = TestClient(leak_app)
-    assert client.post("/sign-in", data={"username": "outsider", "password": PASSWORD},
-                       follow_redirects=False).status_code == 303
+    assert sign_in(client, "outsider", PASSWORD, follow_redirects=False).status_code == 303
     _walk(client, leak_app)
 
 
@@ -213,7 +213,7 @@ def test_the_secrets_are_really_in_the_database(leak_app):
         accounts.create_user(session, {"username": "boss", "full_name": "Curator", "role": "curator",
                                        "password": PASSWORD})
     client = TestClient(leak_app)
-    client.post("/sign-in", data={"username": "boss", "password": PASSWORD})
+    sign_in(client, "boss", PASSWORD)
     page = client.get(f"/curation/accessions/{leak_app.state.leak_ids['sensitive']}").text
     assert str(LAT) in page and "ghi chú nội bộ tuyệt mật" in page
 
@@ -227,7 +227,7 @@ def test_every_write_route_refuses_the_public_and_outsiders(leak_app):
     values = _param_values(leak_app)
     public = TestClient(leak_app)
     outsider = TestClient(leak_app)
-    outsider.post("/sign-in", data={"username": "outsider", "password": PASSWORD})
+    sign_in(outsider, "outsider", PASSWORD)
     csrf = form_token(outsider, "/curation", "/sign-out")
     checked = 0
     for route_path, route_methods, route in all_routes(leak_app):

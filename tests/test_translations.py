@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from genbank_registry.models import ImportBatch
 from genbank_registry.models_jobs import ImportJob
 
-from .conftest import PASSWORD, form_token, wait_for_job, web_client
+from .conftest import PASSWORD, form_token, sign_in, wait_for_job, web_client
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "web" / "locale" / "vi" / "LC_MESSAGES" / "messages.po"
@@ -79,7 +79,7 @@ def test_translations_keep_their_placeholders():
 @pytest.fixture
 def signed_in(upload_app):
     with TestClient(upload_app) as client:
-        client.post("/sign-in", data={"username": "lan", "password": PASSWORD})
+        assert sign_in(client, "lan", PASSWORD, follow_redirects=False).status_code == 303
         yield client
 
 

@@ -13,9 +13,7 @@ from genbank_registry.services import accounts
 from genbank_registry.settings import Settings
 from web.app import create_app
 
-from .conftest import form_token
-
-from .conftest import PASSWORD
+from .conftest import PASSWORD, form_fields, form_token, sign_in
 
 
 @pytest.fixture
@@ -33,8 +31,7 @@ def app(demo_url):
 def _client(app, username=None):
     client = TestClient(app)
     if username:
-        response = client.post("/sign-in", data={"username": username, "password": PASSWORD},
-                               follow_redirects=False)
+        response = sign_in(client, username, PASSWORD, follow_redirects=False)
         assert response.status_code == 303, response.text
     return client
 
@@ -54,10 +51,9 @@ def _ctu_draft(app) -> Accession:
 def test_sign_in_sets_a_safe_cookie_and_never_reuses_a_planted_id(app):
     client = TestClient(app)
     client.cookies.set("gr_session", "planted-by-attacker")
-    wrong = client.post("/sign-in", data={"username": "lan", "password": "nope-nope-nope"})
+    wrong = sign_in(client, "lan", "nope-nope-nope")
     assert wrong.status_code == 401 and "Sai tên đăng nhập hoặc mật khẩu" in wrong.text
-    ok = client.post("/sign-in", data={"username": "lan", "password": PASSWORD, "next": "https://evil.example/"},
-                     follow_redirects=False)
+    ok = sign_in(client, "lan", PASSWORD, next="https://evil.example/", follow_redirects=False)
     assert ok.status_code == 303 and ok.headers["location"] == "/curation"
     cookie = ok.headers["set-cookie"]
     assert "gr_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("samesite", "SameSite")

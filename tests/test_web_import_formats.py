@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from genbank_registry.models import Accession, Institution
 from genbank_registry.models_jobs import ImportJob
 
-from .conftest import PASSWORD, form_token, wait_for_job
+from .conftest import PASSWORD, form_token, sign_in, wait_for_job
 HEADER = "INSTCODE,ACCENUMB,GENUS,SPECIES,SAMPSTAT,STORAGE,COLLDATE,ORIGCTY,CATEGORY\n"
 
 
@@ -32,7 +32,7 @@ def test_a_researcher_imports_a_passport_sheet_as_drafts(app):
     sheet = HEADER + "CTU,WEB-001,Channa,striata,110,99,20240105,VNM,aquatic\n" \
                      "CTU,WEB-002,Channa,striata,110,99,20240106,VNM,aquatic\n"
     with TestClient(app) as client:
-        client.post("/sign-in", data={"username": "lan", "password": PASSWORD})
+        sign_in(client, "lan", PASSWORD)
         job = _upload(client, "passport.csv", sheet.encode())
         assert job.status == "completed", job.error
         page = client.get(f"/imports/{job.id}")
@@ -46,7 +46,7 @@ def test_a_researcher_imports_a_passport_sheet_as_drafts(app):
 def test_a_researcher_cannot_import_another_institutions_accessions(app):
     sheet = HEADER + "CLRRI,WEB-009,Oryza,sativa,300,12,20240105,VNM,crop_variety\n"
     with TestClient(app) as client:
-        client.post("/sign-in", data={"username": "lan", "password": PASSWORD})
+        sign_in(client, "lan", PASSWORD)
         job = _upload(client, "other.csv", sheet.encode())
         assert job.status == "failed" and "researchers import for their own institution (CTU) only" in job.error
         assert "CLRRI" in client.get(f"/imports/{job.id}").text
@@ -57,7 +57,7 @@ def test_a_researcher_cannot_import_another_institutions_accessions(app):
 def test_a_sheet_with_mistakes_shows_its_report(app):
     sheet = HEADER + "CTU,WEB-003,Channa,striatta,301,12,2024-01-05,VNM,aquatic\n"
     with TestClient(app) as client:
-        client.post("/sign-in", data={"username": "lan", "password": PASSWORD})
+        sign_in(client, "lan", PASSWORD)
         job = _upload(client, "mistakes.csv", sheet.encode())
         page = client.get(f"/imports/{job.id}?lang=en")
         for expected in ("SAMPSTAT", "301", "COLLDATE", "did you mean Channa striata?"):
@@ -67,6 +67,6 @@ def test_a_sheet_with_mistakes_shows_its_report(app):
 
 def test_an_unknown_csv_is_refused_with_what_to_do(app):
     with TestClient(app) as client:
-        client.post("/sign-in", data={"username": "lan", "password": PASSWORD})
+        sign_in(client, "lan", PASSWORD)
         job = _upload(client, "notes.csv", b"a,b\n1,2\n")
         assert job.status == "failed" and "neither an MCPD passport sheet" in job.error

@@ -19,7 +19,7 @@ from genbank_registry.services import accounts, jobs
 from genbank_registry.settings import Settings
 from web.app import create_app
 
-from .conftest import PASSWORD, form_token, wait_for_job
+from .conftest import PASSWORD, form_token, sign_in, wait_for_job
 
 FASTA = b">seq1 Oryza sativa\nACGTACGTAC\n>seq2 Oryza sativa\nACGTTTGACA\n"
 
@@ -54,7 +54,7 @@ def app(db_url, tmp_path):
 def _signed_in(app) -> tuple[TestClient, str]:
     client = TestClient(app)
     client.__enter__()  # runs the lifespan: the worker thread starts
-    client.post("/sign-in", data={"username": "lan", "password": PASSWORD})
+    sign_in(client, "lan", PASSWORD)
     csrf = form_token(client, "/imports")
     return client, csrf
 

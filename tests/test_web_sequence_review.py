@@ -18,7 +18,7 @@ from genbank_registry.models_jobs import ImportJob
 from genbank_registry.models_sequences import SequenceRecord
 from genbank_registry.services import audit
 
-from .conftest import PASSWORD, form_token
+from .conftest import PASSWORD, form_token, sign_in
 
 
 def genbank_bytes() -> bytes:
@@ -41,7 +41,7 @@ def app(upload_app):
 
 def _signed_in(app, username) -> TestClient:
     client = TestClient(app)
-    client.post("/sign-in", data={"username": username, "password": PASSWORD})
+    sign_in(client, username, PASSWORD)
     return client
 
 
@@ -52,7 +52,7 @@ def _csrf(client, path, action=None, **match):
 def test_upload_submit_publish_and_the_public_sees_it_generalised(app):
     public = TestClient(app)
     with TestClient(app) as researcher:  # the lifespan runs the import worker
-        researcher.post("/sign-in", data={"username": "lan", "password": PASSWORD})
+        sign_in(researcher, "lan", PASSWORD)
         uploaded = researcher.post("/imports", data={"csrf_token": _csrf(researcher, "/imports")},
                                    files={"file": ("barcodes.gb", genbank_bytes())}, follow_redirects=False)
         job_id = int(uploaded.headers["location"].rsplit("/", 1)[1])

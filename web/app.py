@@ -17,11 +17,29 @@ from genbank_registry.settings import Settings, get_settings
 
 from . import i18n
 from .auth import SESSION_COOKIE, identify
-from .routers import (about, accessions, auth, catalogue, curation, downloads, home, imports, institutions, map,
-                      reports, sequences, sitemap, taxa, taxon_curation, tasks)
+from .routers import (about, accessions, account, auth, catalogue, curation, downloads, home, imports, institutions,
+                      map, reports, sequences, sitemap, taxa, taxon_curation, tasks)
 from .templating import TEMPLATES, build_templates, render
 
 LANG_COOKIE = "lang"
+
+# No inline script or style anywhere: an injected <script> or style attribute does nothing. Bars and charts are
+# SVG (attributes, not styles); frame-ancestors 'none' keeps the pages out of other sites' frames.
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+       "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+# /docs is FastAPI's Swagger UI: its script and style come from a CDN and it starts with an inline script. It
+# shows no data of ours (it reads /openapi.json); offline it cannot load at all, and /openapi.json still works.
+DOCS_CSP = ("default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
+            "style-src 'self' https://cdn.jsdelivr.net; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+
+
+def security_headers(path: str) -> dict[str, str]:
+    """The headers every response carries (cookies are set where they are made: HttpOnly, SameSite=Lax)."""
+    return {"Content-Security-Policy": DOCS_CSP if path.startswith("/docs") else CSP,
+            "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+            # A reset link's token is in its path: never send it to another site.
+            "Referrer-Policy": "same-origin"}
 
 
 def create_app(settings: Settings | None = None, job_handlers: dict | None = None) -> FastAPI:
@@ -63,6 +81,13 @@ def create_app(settings: Settings | None = None, job_handlers: dict | None = Non
             response.set_cookie(LANG_COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
         return response
 
+    @app.middleware("http")
+    async def secure_headers(request: Request, call_next):
+        response = await call_next(request)
+        for name, value in security_headers(request.url.path).items():
+            response.headers.setdefault(name, value)
+        return response
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         if request.url.path.startswith("/api/"):
@@ -88,9 +113,14 @@ def create_app(settings: Settings | None = None, job_handlers: dict | None = Non
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):
+        # Answered outside the middlewares: the security headers are added here.
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"code": 500, "message": "internal error; please try again later"}, status_code=500)
-        return await http_error(request, StarletteHTTPException(500, "internal error"))
+            response = JSONResponse({"code": 500, "message": "internal error; please try again later"},
+                                    status_code=500)
+        else:
+            response = await http_error(request, StarletteHTTPException(500, "internal error"))
+        response.headers.update(security_headers(request.url.path))
+        return response
 
     @app.get("/healthz", include_in_schema=False)
     def healthz():
@@ -98,7 +128,7 @@ def create_app(settings: Settings | None = None, job_handlers: dict | None = Non
 
     # One router per resource; a module's JSON API router is named `api`.
     for module in (home, catalogue, accessions, taxa, institutions, tasks, map, about, sequences, reports,
-                   downloads, auth, curation, taxon_curation, imports, sitemap):
+                   downloads, auth, account, curation, taxon_curation, imports, sitemap):
         app.include_router(module.router)
         if hasattr(module, "api"):
             app.include_router(module.api)

@@ -5,6 +5,10 @@ browser never sends on its own, so they need no CSRF token.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
+import secrets
 from typing import Annotated
 
 from fastapi import Depends, Form, HTTPException, Request
@@ -19,6 +23,10 @@ from schemas.accounts import AuditVia
 from .deps import SessionDep
 
 SESSION_COOKIE = "gr_session"
+# Before any session exists (sign-in, reset link) forms use a signed double-submit token: a random cookie, and
+# in the form its HMAC under the secret key, which a site that cannot read our cookies cannot compute.
+PRESESSION_COOKIE = "gr_presession"
+CSRF_REFUSED = "the form's security token is missing or wrong; reload the page and try again"
 
 
 class Principal:
@@ -83,8 +91,7 @@ TokenUserDep = Annotated[Principal, Depends(require_token)]
 def check_csrf(principal: UserDep, csrf_token: Annotated[str | None, Form()] = None) -> Principal:
     """Forms only: a token-authenticated API call has no web session and needs no CSRF token."""
     if principal.web_session is not None and not accounts.csrf_ok(principal.web_session, csrf_token):
-        raise HTTPException(status_code=403, detail="the form's security token is missing or wrong; "
-                                                    "reload the page and try again")
+        raise HTTPException(status_code=403, detail=CSRF_REFUSED)
     return principal
 
 
@@ -94,3 +101,63 @@ FormUserDep = Annotated[Principal, Depends(check_csrf)]
 def set_session_cookie(request: Request, response, secret: str) -> None:
     response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="lax",
                         secure=request.url.scheme == "https", max_age=int(accounts.SESSION_LIFETIME.total_seconds()))
+
+
+def _presession_mac(request: Request, nonce: str) -> str:
+    key = request.app.state.settings.secret_key.encode()
+    return hmac.new(key, b"presession\n" + nonce.encode(), hashlib.sha256).hexdigest()
+
+
+def presession_csrf(request: Request) -> tuple[str, str]:
+    """(cookie value, form token) for a form shown before sign-in: the browser's pre-session cookie if it has
+    one, else a new one; `set_presession_cookie` sends it with the page."""
+    nonce = request.cookies.get(PRESESSION_COOKIE)
+    if not nonce or len(nonce) > 64:
+        nonce = secrets.token_urlsafe(24)
+    return nonce, _presession_mac(request, nonce)
+
+
+def set_presession_cookie(request: Request, response, nonce: str) -> None:
+    response.set_cookie(PRESESSION_COOKIE, nonce, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https", max_age=2 * 3600)
+
+
+def check_presession_csrf(request: Request, csrf_token: Annotated[str | None, Form()] = None) -> None:
+    nonce = request.cookies.get(PRESESSION_COOKIE)
+    if not nonce or not csrf_token or not hmac.compare_digest(_presession_mac(request, nonce), csrf_token):
+        raise HTTPException(status_code=403, detail=CSRF_REFUSED)
+
+
+PresessionCsrfDep = Annotated[None, Depends(check_presession_csrf)]
+
+
+def _networks(setting: str) -> list:
+    return [ipaddress.ip_network(part.strip(), strict=False) for part in setting.split(",") if part.strip()]
+
+
+def _trusted(address: str, networks: list) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+def client_address(request: Request) -> str:
+    """The socket's address; X-Forwarded-For only when the socket is a proxy named in `trusted_proxies`,
+    and then its right-most address that is not itself a trusted proxy."""
+    address = request.client.host if request.client else ""
+    networks = _networks(request.app.state.settings.trusted_proxies)
+    if not networks or not _trusted(address, networks):
+        return address
+    forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",") if a.strip()]
+    for hop in reversed(forwarded):
+        if not _trusted(hop, networks):
+            return hop
+    return forwarded[0] if forwarded else address
+
+
+def require_admin(principal: UserDep) -> Principal:
+    if principal.role != "admin":
+        raise HTTPException(status_code=403, detail="only administrators manage accounts")
+    return principal

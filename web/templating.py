@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from schemas import codes
+from schemas.accounts import ROLE_LABELS
 from schemas.dates import format_date, format_partial_date
 from schemas.places import district_name
 
@@ -45,6 +46,7 @@ def build_templates() -> Jinja2Templates:
     env.filters["partial_date"] = lambda v: format_partial_date(v)
     env.globals["codes"] = codes
     env.globals["label"] = label
+    env.globals["role_labels"] = ROLE_LABELS
     env.globals["raise_missing_csrf"] = _missing_csrf
     env.globals["district_name"] = district_name
     return templates

@@ -13,8 +13,9 @@ from schemas.accounts import UserPublic
 from ..db import session_scope
 from ..models import Institution
 from ..models_accounts import User
-from ..services import accounts
-from .common import console, engine_for, reported_errors
+from ..services import accounts, sign_in_limits
+from ..services.audit import SYSTEM
+from .common import console, engine_for, fail, reported_errors, settings
 
 users_app = typer.Typer(help="Users and roles (researcher, curator, admin).", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for scripts: shown once, stored hashed, expiring, revocable.",
@@ -85,6 +86,48 @@ def enable(username: str):
     with engine_for() as engine, reported_errors(), session_scope(engine) as session:
         accounts.set_active(session, username, True)
     console.print(f"{username} enabled")
+
+
+@users_app.command("set-password")
+def set_password(
+    username: str,
+    password: str = typer.Option(None, help="omit to be asked twice (or set GENBANK_REGISTRY_NEW_PASSWORD)",
+                                 envvar="GENBANK_REGISTRY_NEW_PASSWORD"),
+):
+    """Set a user's password (at least 10 characters); all their web sessions end. Audited."""
+    if password is None:
+        password = getpass.getpass("Mật khẩu mới / new password (≥ 10 characters): ")
+        if getpass.getpass("Nhập lại / again: ") != password:
+            fail("the two passwords differ; run the command again")
+    with engine_for() as engine, reported_errors(), session_scope(engine) as session:
+        accounts.set_password(session, username, password, SYSTEM)
+    console.print(f"password of {username} set; their sessions have ended")
+
+
+@users_app.command("reset-link")
+def reset_link(username: str, hours: int = typer.Option(accounts.RESET_HOURS, help="hours it works (1–168)")):
+    """Print a one-time link with which the user sets a new password (no e-mail needed). Shown once; audited.
+    The link starts with GENBANK_REGISTRY_BASE_URL, the address people open the registry at."""
+    base = (settings().base_url or "").rstrip("/")
+    if not base:
+        fail("GENBANK_REGISTRY_BASE_URL is not set: set it to the address people open the registry at "
+             "(e.g. https://nguongen.cantho.gov.vn) so that the link points there")
+    with engine_for() as engine, reported_errors(), session_scope(engine) as session:
+        row, secret = accounts.issue_reset_link(session, username, SYSTEM, hours=hours)
+        expires = row.expires_at.strftime("%d/%m/%Y %H:%M")
+    console.print(f"one-time reset link for {username}, works once until {expires} UTC. "
+                  f"Shown once / chỉ hiện một lần:")
+    typer.echo(f"{base}/reset/{secret}")
+
+
+@users_app.command("unlock")
+def unlock(username: str):
+    """Lift the account-wide sign-in delay that many failures from many addresses put on an account (its API
+    tokens work again at once)."""
+    with engine_for() as engine, reported_errors(), session_scope(engine) as session:
+        accounts.get_user(session, username)
+        sign_in_limits.clear_account(session, username)
+    console.print(f"{username}: sign-in delays lifted")
 
 
 @tokens_app.command("create")

@@ -1,7 +1,8 @@
-"""Users, passwords (argon2), lockout, API tokens and web sessions.
+"""Users, passwords (argon2), sign-in limits, password changes and reset links, API tokens and web sessions.
 
-Tokens and session ids are random secrets shown once; only their SHA-256 is stored, so a copy of the
-database does not let anyone sign in.
+Tokens, reset links and session ids are random secrets shown once; only their SHA-256 is stored, so a copy of
+the database does not let anyone sign in. Password changes, set passwords and reset links are audited
+(entity "user"); the audit trail never holds a password or a hash.
 """
 from __future__ import annotations
 
@@ -19,11 +20,13 @@ from schemas.accounts import ROLE_RANK, Role, UserCreate
 
 from ..errors import AuthenticationFailed, Forbidden, InvalidRecord, NotFound
 from ..models import Institution
-from ..models_accounts import ApiToken, User, WebSession
+from ..models_accounts import ApiToken, PasswordReset, User, WebSession
+from . import audit, sign_in_limits
+from .audit import Actor
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = dt.timedelta(minutes=15)
 SESSION_LIFETIME = dt.timedelta(hours=12)
+MIN_PASSWORD = 10
+RESET_HOURS = 24
 TOKEN_PREFIX = "gbr_"
 _hasher = PasswordHasher()
 # Verifying against a dummy hash when the user does not exist keeps the timing of both failures alike.
@@ -101,41 +104,119 @@ def set_active(session: Session, username: str, active: bool) -> User:
     return user
 
 
-def set_password(session: Session, username: str, password: str) -> User:
-    if len(password) < 10:
-        raise InvalidRecord(f"user {username}", [("password", "***", "use at least 10 characters")])
-    user = get_user(session, username)
+def _check_password(username: str, password: str, repeat: str | None = None, field: str = "password") -> None:
+    # The same rule as UserCreate: at least MIN_PASSWORD characters.
+    if len(password or "") < MIN_PASSWORD:
+        raise InvalidRecord(f"user {username}", [(field, "***", f"use at least {MIN_PASSWORD} characters")])
+    if repeat is not None and repeat != password:
+        raise InvalidRecord(f"user {username}", [("new_password_repeat", "***",
+                                                  "the two new passwords differ; type the same one twice")])
+
+
+def _replace_password(session: Session, user: User, password: str, keep: WebSession | None = None) -> None:
+    """New hash; every web session of the user ends except `keep` (the one that changed its own password)."""
     user.password_hash = _hasher.hash(password)
     session.add(user)
+    for ws in session.exec(select(WebSession).where(WebSession.user_id == user.id)):
+        if keep is None or ws.id != keep.id:
+            session.delete(ws)
     session.flush()
+
+
+def _user_event(session: Session, actor: Actor, user: User, action: str, note: str) -> None:
+    audit.record(session, actor, entity="user", entity_id=user.id, action=action, note=note)
+
+
+def set_password(session: Session, username: str, password: str, actor: Actor = audit.SYSTEM) -> User:
+    """An operator sets a password (`users set-password`): all the user's sessions end."""
+    _check_password(username, password)
+    user = get_user(session, username)
+    _replace_password(session, user, password)
+    _user_event(session, actor, user, "password_set", f"password of {user.username} set by {actor.username}")
     return user
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
-    """The user, or AuthenticationFailed with one message for every cause a stranger could probe."""
-    user = session.exec(select(User).where(User.username == (username or "").strip().lower())).first()
-    generic = "wrong username or password, or the account is disabled or locked"
-    if user is None:
-        try:
-            _hasher.verify(_DUMMY_HASH, password or "")
-        except (VerificationError, InvalidHashError):
-            pass
-        raise AuthenticationFailed(generic)
-    locked = _aware(user.locked_until)
-    if locked and locked > now():
-        raise AuthenticationFailed(generic)
+def change_own_password(session: Session, user: User, current: str, new: str, repeat: str,
+                        keep: WebSession | None = None, actor: Actor | None = None) -> User:
+    """A signed-in user changes their password: the current one first; their other sessions end."""
     try:
-        _hasher.verify(user.password_hash, password or "")
+        _hasher.verify(user.password_hash, current or "")
     except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until, user.failed_logins = now() + LOCKOUT, 0
-        session.add(user)
-        session.flush()
+        raise InvalidRecord(f"user {user.username}", [("current_password", "***",
+                                                       "is not your current password")]) from None
+    _check_password(user.username, new, repeat, field="new_password")
+    _replace_password(session, user, new, keep=keep)
+    actor = actor or Actor(user.username, user.role, user.id, user.institution_id)
+    _user_event(session, actor, user, "password_change", "changed own password; other sessions ended")
+    return user
+
+
+def issue_reset_link(session: Session, username: str, actor: Actor,
+                     hours: int = RESET_HOURS) -> tuple[PasswordReset, str]:
+    """(row, secret) of a one-time link to set a new password; any earlier unused link of the user stops
+    working. Only the secret's SHA-256 is stored: show the link once."""
+    if not 1 <= hours <= 168:
+        raise InvalidRecord("reset link", [("hours", hours, "a reset link lives 1 to 168 hours")])
+    user = get_user(session, username)
+    if not user.is_active:
+        raise Forbidden(f"user {user.username} is disabled; enable the account first "
+                        f"(`genbank-registry users enable {user.username}`)")
+    for old in session.exec(select(PasswordReset).where(PasswordReset.user_id == user.id,
+                                                        PasswordReset.used_at.is_(None))):
+        old.used_at = now()
+        session.add(old)
+    secret = secrets.token_urlsafe(32)
+    row = PasswordReset(user_id=user.id, token_hash=sha256(secret), issued_by_id=actor.user_id,
+                        expires_at=now() + dt.timedelta(hours=hours))
+    session.add(row)
+    session.flush()
+    _user_event(session, actor, user, "reset_link",
+                f"one-time reset link for {user.username} issued by {actor.username}, valid {hours} h")
+    return row, secret
+
+
+def reset_link_user(session: Session, secret: str) -> tuple[PasswordReset, User]:
+    """The link's row and user, or AuthenticationFailed for a link unknown, used, replaced or expired."""
+    row = session.exec(select(PasswordReset).where(PasswordReset.token_hash == sha256(secret or ""))).first()
+    user = session.get(User, row.user_id) if row is not None else None
+    if row is None or row.used_at is not None or _aware(row.expires_at) <= now() or user is None \
+            or not user.is_active:
+        raise AuthenticationFailed("this reset link is unknown, already used or expired; "
+                                   "ask an administrator for a new one")
+    return row, user
+
+
+def use_reset_link(session: Session, secret: str, password: str, repeat: str, via: str = "form") -> User:
+    """Set the new password through a one-time link: the link is spent and every session of the user ends."""
+    row, user = reset_link_user(session, secret)
+    _check_password(user.username, password, repeat, field="new_password")
+    row.used_at = now()
+    session.add(row)
+    _replace_password(session, user, password)
+    _user_event(session, Actor(user.username, user.role, user.id, user.institution_id, via=via), user,
+                "password_reset", f"new password set through reset link {row.id}")
+    return user
+
+
+def authenticate(session: Session, username: str, password: str, address: str = "") -> User:
+    """The user, or AuthenticationFailed with one message for every cause a stranger could probe, or
+    TooManyAttempts while recent failures for this account and address make the attempt wait
+    (services.sign_in_limits); then the password is not even checked."""
+    sign_in_limits.check(session, username, address)
+    user = session.exec(select(User).where(User.username == (username or "").strip().lower())).first()
+    generic = "wrong username or password, or the account is disabled"
+    try:
+        _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password or "")
+        if user is None:
+            raise VerificationError()
+    except (VerificationError, InvalidHashError):
+        # Unknown usernames count like known ones: the limits do not tell which accounts exist.
+        sign_in_limits.record_failure(session, username, address)
         raise AuthenticationFailed(generic) from None
     if not user.is_active:
         raise AuthenticationFailed(generic)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now()
+    sign_in_limits.record_success(session, user.username, address)
+    user.last_login_at = now()
     session.add(user)
     session.flush()
     return user
@@ -174,6 +255,9 @@ def verify_token(session: Session, secret: str) -> tuple[User, str]:
     user = session.get(User, token.user_id)
     if user is None or not user.is_active:
         raise AuthenticationFailed("the owner of this API token is disabled")
+    if sign_in_limits.account_locked(session, user.username):
+        raise AuthenticationFailed("the owner of this API token is locked after many failed sign-ins; "
+                                   "an administrator can lift it with `genbank-registry users unlock`")
     token.last_used_at = now()
     session.add(token)
     return user, token.role if ROLE_RANK[Role(token.role)] <= ROLE_RANK[Role(user.role)] else user.role

@@ -123,11 +123,15 @@ def update_accession(session: Session, actor: Actor, acc: Accession, changes: di
     return acc
 
 
-def revert(session: Session, actor: Actor, event_id: int) -> Accession:
-    """Make the accession as it was right after audit event `event_id`; the revert is itself audited."""
+def revert(session: Session, actor: Actor, event_id: int, accession_id: int | None = None) -> Accession:
+    """Make the accession as it was right after audit event `event_id`; the revert is itself audited.
+    `accession_id` (the one in the URL, whose access was checked) must be the event's accession."""
     event = session.get(AuditEvent, event_id)
     if event is None or event.entity != "accession" or not event.snapshot:
         raise NotFound(f"audit event {event_id} is not a version of an accession")
+    if accession_id is not None and event.entity_id != accession_id:
+        raise NotFound(f"audit event {event_id} is not a version of accession {accession_id}; "
+                       f"open that accession's history to choose one of its versions")
     acc = session.get(Accession, event.entity_id)
     if acc is None:
         raise NotFound(f"accession {event.entity_id} no longer exists")

@@ -162,7 +162,7 @@ def accession_history(request: Request, session: SessionDep, principal: UserDep,
 def accession_revert(session: SessionDep, principal: FormUserDep, accession_id: int, event_id: int):
     _load(session, principal, accession_id)
     with http_errors():
-        curation.revert(session, principal.actor(), event_id)
+        curation.revert(session, principal.actor(), event_id, accession_id)
     session.commit()
     return RedirectResponse(f"/curation/accessions/{accession_id}/history", status_code=303)
 
@@ -186,6 +186,16 @@ def api_update(session: SessionDep, principal: TokenUserDep, accession_id: int, 
         curation.update_accession(session, principal.actor(), acc, changes)
     session.commit()
     return {"id": acc.id, "updated": sorted(changes)}
+
+
+@api.post("/accessions/{accession_id}/revert/{event_id}", response_model=dict)
+def api_revert(session: SessionDep, principal: TokenUserDep, accession_id: int, event_id: int):
+    """Curators: the accession as it was right after one of its own audit events."""
+    acc = _load(session, principal, accession_id)
+    with http_errors():
+        curation.revert(session, principal.actor(), event_id, accession_id)
+    session.commit()
+    return {"id": acc.id, "reverted_to": event_id}
 
 
 @api.get("/accessions/{accession_id}/history", response_model=list[AuditEventPublic])
