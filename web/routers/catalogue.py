@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -15,7 +16,7 @@ from genbank_registry.services.public import PublicFormBuilder
 from schemas import codes
 from schemas.catalogue import AccessionPublic, AccessionSearchPublic, FacetValuePublic
 from schemas.places import district_name
-from schemas.text import query_tokens
+from schemas.text import query_tokens, words
 
 from .. import i18n
 from ..deps import SessionDep
@@ -141,6 +142,9 @@ def catalogue_page(request: Request, session: SessionDep):
               "url": url_for_search("/catalogue", query, **{k: None})} for k, v in query.filters.items()]
     return render(request, "catalogue/search.html", {
         "query": query, "result": result, "page": page, "pages": pages,
+        "short_words": list(dict.fromkeys(w for w in re.findall(r"[^\W_]+", query.q)
+                                          if len(words(w)) < search_service.WHOLE_WORD_BELOW)),
+        "whole_word_below": search_service.WHOLE_WORD_BELOW,
         "panels": facet_panels(titles, query, result, request.state.lang), "chips": chips,
         "sorts": [(s, gettext(SORT_TITLES[s])) for s in search_service.SORTS if s != "relevance" or query.q],
         "url": lambda **c: url_for_search("/catalogue", query, **c),
@@ -190,7 +194,8 @@ def api_search(request: Request, session: SessionDep,
     query = search_service.SearchQuery(q=q, sort=sort, limit=limit, offset=offset, filters=filters)
     result = search_service.search(session, query, facets=facets)
     answer = AccessionSearchPublic(
-        total=result.total, limit=query.limit, offset=query.offset, items=result.items,
+        total=result.total, whole_word_total=result.whole_total, prefix_total=result.prefix_total,
+        limit=query.limit, offset=query.offset, items=result.items,
         facets={k: [FacetValuePublic(value=v, count=n) for v, n in vals] for k, vals in result.facets.items()},
         suggestions=result.suggestions)
     # Already validated: returned as a model, FastAPI would validate and encode it all over again, which took
