@@ -26,6 +26,7 @@ from genbank_registry.models_accounts import AuditEvent
 from genbank_registry.services.bulk_fulltext import DeferredFullText
 from genbank_registry.services.search_index import IndexBuilder
 from genbank_registry.services.search_text import SearchTextBuilder
+from genbank_registry.services.tabular import neutralise
 from schemas import codes
 from schemas.accounts import AuditVia
 from schemas.catalogue import AccessionBase, AccessionCreate
@@ -466,4 +467,5 @@ def write_report_csv(problems: list[ImportProblem], path: Path) -> None:
         writer = csv.DictWriter(f, fieldnames=list(REPORT_COLUMNS))
         writer.writeheader()
         for p in problems:
-            writer.writerow({k: ("" if v is None else v) for k, v in p.model_dump().items()})
+            # The rejected value is the file's own text: opened in a spreadsheet it must not run as a formula.
+            writer.writerow({k: ("" if v is None else neutralise(v)) for k, v in p.model_dump().items()})

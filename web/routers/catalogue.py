@@ -13,6 +13,7 @@ from sqlmodel import select
 from genbank_registry.models import Accession, GeneFundTask, Institution
 from genbank_registry.services import search as search_service
 from genbank_registry.services.public import PublicFormBuilder
+from genbank_registry.services.tabular import neutralise
 from schemas import codes
 from schemas.catalogue import AccessionPublic, AccessionSearchPublic, FacetValuePublic
 from schemas.places import district_name
@@ -168,7 +169,8 @@ def catalogue_csv(request: Request, session: SessionDep):
             chunk = ids[start:start + 500]
             accs = {a.id: a for a in session.exec(select(Accession).where(Accession.id.in_(chunk)))}
             for acc_id in chunk:
-                writer.writerow(builder.build(accs[acc_id]).model_dump(include=set(CSV_FIELDS)))
+                form = builder.build(accs[acc_id]).model_dump(include=set(CSV_FIELDS))
+                writer.writerow({k: neutralise(v) for k, v in form.items()})  # no cell a spreadsheet would run
             yield out.getvalue()
             out.seek(0)
             out.truncate()
