@@ -347,15 +347,17 @@ def _tiers(query: SearchQuery, dialect: str, group: str | None = None) -> list[T
     return tiers
 
 
-def _rank(query: SearchQuery, dialect: str):
-    """Whole-word matches (0–5) before prefix matches (10–15), each group in its own tiers."""
+def _rank(query: SearchQuery, dialect: str, present: tuple[str, ...] | None = None):
+    """Whole-word matches (0–5) before prefix matches (10–15), each group in its own tiers. `present`: the groups
+    known to hold matches; when only one does, no row needs the whole-word test (most searches: "xoai")."""
     tokens = query_tokens(query.q)
 
     def ranked(group: str):
         return case(*[(t.cond, t.rank) for t in _tiers(query, dialect, group)], else_=5)
 
-    if groups(tokens) == (WHOLE,):
-        return ranked(WHOLE)
+    present = groups(tokens) if present is None else present
+    if len(present) == 1:
+        return ranked(present[0])
     return case((_whole_test(tokens, dialect), ranked(WHOLE)), else_=ranked(PREFIX) + 10)
 
 
@@ -363,10 +365,10 @@ def _name_order(dialect: str) -> list:
     return [_c(Ix.sort_name, dialect), _c(Ix.instcode, dialect), _c(Ix.accenumb, dialect), Ix.accession_id]
 
 
-def _order(query: SearchQuery, dialect: str) -> list:
+def _order(query: SearchQuery, dialect: str, present: tuple[str, ...] | None = None) -> list:
     name = _name_order(dialect)
     if query.sort == "relevance":
-        return [_rank(query, dialect), *name]
+        return [_rank(query, dialect, present), *name]
     if query.sort == "accenumb":
         return [_c(Ix.instcode, dialect), _c(Ix.accenumb, dialect), Ix.accession_id]
     if query.sort == "newest":
@@ -515,8 +517,9 @@ def search(session: Session, query: SearchQuery, *, facets: bool = True, suggest
     whole_test = _whole_test(tokens, dialect) if split and dialect != "sqlite" else None
     counts, whole = _facet_counts(session, where, whole_test) if facets else ({}, None)
 
-    def ranked(*columns):
-        return _base(select(*columns), where).order_by(*_order(query, dialect)).limit(query.limit).offset(query.offset)
+    def ranked(*columns, present=None):
+        return (_base(select(*columns), where).order_by(*_order(query, dialect, present))
+                .limit(query.limit).offset(query.offset))
 
     def whole_total() -> int:
         # SQLite counts the whole-word matches from FTS5 (with the filters, as _count does); PostgreSQL in the
@@ -527,7 +530,8 @@ def search(session: Session, query: SearchQuery, *, facets: bool = True, suggest
         if (where.fts and query.sort == "relevance" and total >= TIERED_FROM
                 and query.offset + query.limit <= TIERED_DEPTH):
             return _tiered_page(session, query, dialect, dict(zip(groups(tokens), (whole, total - whole))))
-        return list(session.exec(ranked(Ix.accession_id)))
+        present = tuple(g for g, n in zip(groups(tokens), (whole, total - whole)) if n) if tokens else None
+        return list(session.exec(ranked(Ix.accession_id, present=present)))
 
     if facets:
         # Every result has exactly one category, so the category counts add up to the total: no count query.
