@@ -26,6 +26,7 @@ from genbank_registry.models_accounts import AuditEvent
 from genbank_registry.services.bulk_fulltext import DeferredFullText
 from genbank_registry.services.search_index import IndexBuilder
 from genbank_registry.services.search_text import SearchTextBuilder
+from genbank_registry.services.tabular import neutralise
 from schemas import codes
 from schemas.accounts import AuditVia
 from schemas.catalogue import AccessionBase, AccessionCreate
@@ -479,5 +480,7 @@ def write_report_csv(problems: list[ImportProblem], path: Path) -> None:
         writer = csv.DictWriter(f, fieldnames=list(REPORT_COLUMNS))
         writer.writeheader()
         for p in problems:
-            row = p.model_dump(include=set(REPORT_COLUMNS))  # the English sentences; the msgids are for the web
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+            # The English sentences (the msgids are for the web); the rejected value is the file's own text:
+            # opened in a spreadsheet it must not run as a formula.
+            row = p.model_dump(include=set(REPORT_COLUMNS))
+            writer.writerow({k: ("" if v is None else neutralise(v)) for k, v in row.items()})

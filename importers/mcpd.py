@@ -15,6 +15,7 @@ from operator import itemgetter
 from pydantic import ValidationError
 from pydantic_core import SchemaValidator
 
+from genbank_registry.services.tabular import restore
 from schemas import codes
 from schemas.messages import N_
 from schemas.catalogue import AccessionCreate
@@ -127,6 +128,8 @@ class McpdReader(RecordReader):
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         cells = self.columns.cells
         for number, values in self._rows:
+            if any(v[:1] == "'" for v in values):  # our export's quote before text a spreadsheet would run
+                values = [restore(v) for v in values]
             yield number, cells(values)
 
 

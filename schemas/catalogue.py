@@ -531,7 +531,11 @@ class FacetValuePublic(SQLModel):
 
 
 class AccessionSearchPublic(SQLModel):
-    total: int
+    total: int = Field(description="every match: whole_word_total + prefix_total")
+    whole_word_total: int = Field(default=0, description="matches holding every query word as a whole word; "
+                                  "listed first when sorted by relevance (all of them without a query)")
+    prefix_total: int = Field(default=0, description="further matches where a query word (3 letters or more) "
+                              "only begins a word: 'xoai' finding 'xoài' is whole, 'tra' finding 'trắng' a prefix")
     limit: int
     offset: int
     items: list[AccessionSummaryPublic]

@@ -73,3 +73,14 @@ def test_bad_parameters_are_json_errors_and_openapi_is_published(client):
     assert {"/api/v1/accessions", "/api/v1/accessions/{instcode}/{accenumb}", "/api/v1/taxa",
             "/api/v1/institutions", "/api/v1/tasks"} <= set(spec["paths"])
     assert client.get("/docs").status_code == 200
+
+
+def test_search_api_counts_whole_word_matches_apart_from_prefix_matches(client):
+    short = client.get("/api/v1/accessions", params={"q": "cá", "limit": 200}).json()
+    assert short["total"] == short["whole_word_total"] == len(short["items"]) > 0 and short["prefix_total"] == 0
+    assert all(i["name_vi"].lower().startswith(("cá", "cà")) for i in short["items"])
+    longer = client.get("/api/v1/accessions", params={"q": "tra", "limit": 200}).json()
+    assert longer["whole_word_total"] > 0 and longer["prefix_total"] > 0
+    assert longer["total"] == longer["whole_word_total"] + longer["prefix_total"]
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["AccessionSearchPublic"]["properties"]
+    assert {"whole_word_total", "prefix_total"} <= set(schema)

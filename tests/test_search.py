@@ -146,8 +146,8 @@ def test_search_sees_new_changed_and_deleted_accessions(demo_session):
     assert found(demo_session, "new 1")[0].total == 0
 
 
-QUERIES = ["sam", "dinh lang", "co do", "thuy", "lua", "ca", "cay-0001", "CTU:CAY-0001", "nang thom",
-           "orthosiphon stamineus", "can tho", "0001", "gà", "tra", "xyzzy", ""]
+QUERIES = ["sam", "dinh lang", "co do", "thuy", "lua", "ca", "cay-0001", "CTU:CAY-0001", "nang thom", "ca tra",
+           "tr", "orthosiphon stamineus", "can tho", "0001", "gà", "tra", "xyzzy", ""]
 
 
 def _answers(url: str) -> list:
@@ -158,9 +158,10 @@ def _answers(url: str) -> list:
             for q in QUERIES:
                 for sort in ("relevance", "name", "accenumb", "newest"):
                     r = search(session, SearchQuery(q=q, sort=sort, limit=200))
-                    out.append((q, sort, r.total, [(i.instcode, i.accenumb) for i in r.items], r.suggestions))
+                    out.append((q, sort, r.total, r.whole_total, [(i.instcode, i.accenumb) for i in r.items],
+                                r.suggestions))
                 r = search(session, SearchQuery(q=q, filters={"category": "crop_variety"}, limit=200))
-                out.append((q, "crop", r.total, [(i.instcode, i.accenumb) for i in r.items],
+                out.append((q, "crop", r.total, r.whole_total, [(i.instcode, i.accenumb) for i in r.items],
                             {k: sorted(v, key=str) for k, v in r.facets.items()}))
     finally:
         engine.dispose()
@@ -230,9 +231,50 @@ def test_tier_by_tier_ranking_gives_the_same_pages_as_ranking_every_match(demo_s
                     for facets in (False, True):
                         r = search(demo_session, SearchQuery(q=q, filters=filters, limit=5, offset=offset),
                                    facets=facets)
-                        out.append((q, filters, offset, r.total, [i.id for i in r.items]))
+                        out.append((q, filters, offset, r.total, r.whole_total, [i.id for i in r.items]))
         return out
 
     every_match = pages(10**9)
     # A window holding the whole filter set, one that holds some pages and not others, and none.
     assert pages(0) == pages(0, walk_rows=12) == pages(0, walk_rows=1) == every_match
+
+
+def _has_whole_word(session, acc_id: int, word: str) -> bool:
+    return word in session.get(AccessionIndex, acc_id).search_words.split()
+
+
+def test_a_short_word_matches_whole_words_only(demo_session):
+    """"cá" (fish) folds to "ca", which begins "cây", "Cần Thơ", "Cái Răng": words shorter than 3 letters match
+    whole, so the fish come back and the rest of the catalogue does not."""
+    every = demo_session.exec(select(AccessionIndex)).all()
+    starting = [ix for ix in every if any(w.startswith("ca") for w in ix.search_words.split())]
+    whole = {ix.accession_id for ix in every if "ca" in ix.search_words.split()}
+    assert len(starting) > 2 * len(whole) > 0  # as a prefix, "ca" would find most of the demo catalogue
+    for q in ("cá", "ca", "CÁ"):
+        result, _ = found(demo_session, q)
+        assert {i.id for i in result.items} == whole, q
+        assert result.total == result.whole_total == len(whole) and result.prefix_total == 0
+    result, _ = found(demo_session, "cá")
+    assert "Cá tra" in names(result) and not any(fold(n).startswith("cay") for n in names(result))
+    # A short word beside a long one is still whole: "ca tra" is the fish, not "cây … trà".
+    result, _ = found(demo_session, "ca tra")
+    assert set(names(result)) == {"Cá tra"}
+
+
+def test_a_longer_word_lists_whole_word_matches_first_and_counts_them_apart(demo_session):
+    result, _ = found(demo_session, "tra")
+    assert result.whole_total > 0 and result.prefix_total > 0
+    assert result.total == result.whole_total + result.prefix_total == len(result.items)
+    whole = [_has_whole_word(demo_session, i.id, "tra") for i in result.items]
+    assert whole == [True] * result.whole_total + [False] * result.prefix_total
+    assert "Nấm trắng" in names(result)[result.whole_total:]  # "trang" only starts with "tra"
+    # The facets count every match listed; the page of prefix matches follows the whole-word ones.
+    assert sum(n for _, n in result.facets["category"]) == result.total
+    rest = search(demo_session, SearchQuery(q="tra", limit=2, offset=result.whole_total))
+    assert [i.id for i in rest.items] == [i.id for i in result.items][result.whole_total:result.whole_total + 2]
+    assert (rest.total, rest.whole_total) == (result.total, result.whole_total)
+    # Diacritics stay optional, and a word typed whole is whole whatever its marks.
+    assert found(demo_session, "dinh lang")[0].whole_total == 2
+    unfaceted = search(demo_session, SearchQuery(q="tra", limit=200), facets=False)
+    assert (unfaceted.total, unfaceted.whole_total, unfaceted.items) == (result.total, result.whole_total,
+                                                                         result.items)

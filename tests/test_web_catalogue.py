@@ -213,3 +213,17 @@ def test_sitemap_lists_public_pages_only(client):
         listed = f"/accessions/{code}/{acc.accenumb}</loc>" in xml.text
         assert listed == (acc.publication_status == "published"), (code, acc.accenumb, acc.publication_status)
     assert "Sitemap: https://nguongen.cantho.example/sitemap.xml" in client.get("/robots.txt").text
+
+
+def test_search_page_tells_whole_word_matches_from_prefix_matches(client):
+    page = client.get("/catalogue?q=tra")
+    result = page.context["result"]
+    split = page.text.split('data-testid="match-split">')[1].split("</p>")[0]
+    assert result.whole_total > 1 and result.prefix_total == 1
+    assert split == (f"{result.whole_total} kết quả khớp cả từ · "
+                     f"{result.prefix_total} kết quả khớp tiền tố (từ bắt đầu bằng từ khóa)")
+    english = client.get("/catalogue?q=tra&lang=en").text
+    assert f"{result.whole_total} whole-word matches · 1 more starts with the word" in english
+    fish = client.get("/catalogue?q=c%C3%A1&lang=en")
+    assert 'data-testid="match-split"' not in fish.text
+    assert "“cá” is shorter than 3 letters: only the whole word is matched." in fish.text.replace("&#34;", '"')

@@ -19,6 +19,7 @@ from schemas.standards import ALL_COLUMNS, CODE_LISTS, DMS_COLUMNS
 
 from ..models import Accession, Institution
 from .public import PRIVATE_DONOR, PublicFormBuilder
+from .tabular import neutralise
 
 def published_forms(session: Session, institution: str | None = None,
                     category: str | None = None) -> Iterator[AccessionPublic]:
@@ -45,20 +46,22 @@ def _fmt(value) -> str:
 
 
 def public_to_mcpd(p: AccessionPublic) -> dict[str, str]:
-    """One MCPD row from a public form: coordinates as published, donors only when they are institutes."""
+    """One MCPD row from a public form: coordinates as published, donors only when they are institutes. Text
+    that a spreadsheet would read as a formula is neutralised (tabular.neutralise; importers.mcpd restores it);
+    numbers are formatted after, so a negative latitude stays a number."""
     row = {code: "" for code in ALL_COLUMNS}
     for code in ALL_COLUMNS:
         if code in DMS_COLUMNS or code in ("DONORNAME", "HISTORIC", "CATEGORY", "SENSITIVITY"):
             continue
-        row[code] = _fmt(getattr(p, code.lower(), None))
+        row[code] = _fmt(neutralise(getattr(p, code.lower(), None)))
     # donor_display is the donor institute's name, or a placeholder for a private person: never a person's name.
     if p.donor_display and p.donor_display != PRIVATE_DONOR:
-        row["DONORNAME"] = p.donor_display
+        row["DONORNAME"] = neutralise(p.donor_display)
     if not p.genus and p.scientific_name:
         # Records filed by taxon only still name it, so that the file re-imports onto the same taxon.
         genus, _, rest = p.scientific_name.partition(" ")
         species, _, subtaxa = rest.partition(" ")
-        row["GENUS"], row["SPECIES"], row["SUBTAXA"] = genus, species, subtaxa
+        row["GENUS"], row["SPECIES"], row["SUBTAXA"] = map(neutralise, (genus, species, subtaxa))
     row["HISTORIC"] = "Y" if p.historic else "N"
     row["CATEGORY"] = p.category
     row["SENSITIVITY"] = _fmt(p.sensitivity_category)

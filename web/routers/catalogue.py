@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -12,10 +13,11 @@ from sqlmodel import select
 from genbank_registry.models import Accession, GeneFundTask, Institution
 from genbank_registry.services import search as search_service
 from genbank_registry.services.public import PublicFormBuilder
+from genbank_registry.services.tabular import neutralise
 from schemas import codes
 from schemas.catalogue import AccessionPublic, AccessionSearchPublic, FacetValuePublic
 from schemas.places import district_name
-from schemas.text import query_tokens
+from schemas.text import query_tokens, words
 
 from .. import i18n
 from ..deps import SessionDep
@@ -141,6 +143,9 @@ def catalogue_page(request: Request, session: SessionDep):
               "url": url_for_search("/catalogue", query, **{k: None})} for k, v in query.filters.items()]
     return render(request, "catalogue/search.html", {
         "query": query, "result": result, "page": page, "pages": pages,
+        "short_words": list(dict.fromkeys(w for w in re.findall(r"[^\W_]+", query.q)
+                                          if len(words(w)) < search_service.WHOLE_WORD_BELOW)),
+        "whole_word_below": search_service.WHOLE_WORD_BELOW,
         "panels": facet_panels(titles, query, result, request.state.lang), "chips": chips,
         "sorts": [(s, gettext(SORT_TITLES[s])) for s in search_service.SORTS if s != "relevance" or query.q],
         "url": lambda **c: url_for_search("/catalogue", query, **c),
@@ -164,7 +169,8 @@ def catalogue_csv(request: Request, session: SessionDep):
             chunk = ids[start:start + 500]
             accs = {a.id: a for a in session.exec(select(Accession).where(Accession.id.in_(chunk)))}
             for acc_id in chunk:
-                writer.writerow(builder.build(accs[acc_id]).model_dump(include=set(CSV_FIELDS)))
+                form = builder.build(accs[acc_id]).model_dump(include=set(CSV_FIELDS))
+                writer.writerow({k: neutralise(v) for k, v in form.items()})  # no cell a spreadsheet would run
             yield out.getvalue()
             out.seek(0)
             out.truncate()
@@ -190,7 +196,8 @@ def api_search(request: Request, session: SessionDep,
     query = search_service.SearchQuery(q=q, sort=sort, limit=limit, offset=offset, filters=filters)
     result = search_service.search(session, query, facets=facets)
     answer = AccessionSearchPublic(
-        total=result.total, limit=query.limit, offset=query.offset, items=result.items,
+        total=result.total, whole_word_total=result.whole_total, prefix_total=result.prefix_total,
+        limit=query.limit, offset=query.offset, items=result.items,
         facets={k: [FacetValuePublic(value=v, count=n) for v, n in vals] for k, vals in result.facets.items()},
         suggestions=result.suggestions)
     # Already validated: returned as a model, FastAPI would validate and encode it all over again, which took
