@@ -6,53 +6,17 @@ which turns that skip into a failure. Screenshots go to test-artifacts/ (gitigno
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("GENBANK_REGISTRY_CHROMIUM", "/usr/bin/chromium")
-REQUIRE = os.environ.get("GENBANK_REGISTRY_REQUIRE_BROWSER") == "1"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+# Shared with the other tests/test_browser*.py files (the names stay importable from here too).
+from .browser_support import ARGS, ARTIFACTS, CHROMIUM, REQUIRE, browser, free_port, running, shot, uvicorn_command
+from .browser_support import missing as _missing
+
+__all__ = ["ARGS", "ARTIFACTS", "CHROMIUM", "REQUIRE", "browser", "_missing"]
+_free_port, _shot = free_port, shot
 
 pytestmark = pytest.mark.browser
-
-
-def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright for Python is not installed (pip install playwright; `make test` installs it)"
-    if not Path(CHROMIUM).exists():
-        return f"Chromium not found at {CHROMIUM} (apt-get install -y chromium; .ci/run does it)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = _missing()
-    if reason:
-        if REQUIRE:
-            pytest.fail(f"browser tests are required (GENBANK_REGISTRY_REQUIRE_BROWSER=1): {reason}")
-        pytest.skip(f"browser tests skipped: {reason}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -60,24 +24,12 @@ def server(browser, _factories):
     """uvicorn on a free 127.0.0.1 port over a fresh demo SQLite database."""
     factory = _factories("sqlite")
     url = factory.new("demo")
-    port = _free_port()
+    port = free_port()
     env = os.environ | {"GENBANK_REGISTRY_DATABASE_URL": url, "GENBANK_REGISTRY_BASE_URL": f"http://127.0.0.1:{port}"}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--host",
-                             "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail("the web server did not start")
-                time.sleep(0.1)
-        yield base
+        with running(uvicorn_command(port), env, port) as base:
+            yield base
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
         factory.drop(url)
 
 
@@ -87,11 +39,6 @@ def page(browser, server):
     page = context.new_page()
     yield page
     context.close()
-
-
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def _total(page) -> str:
