@@ -211,13 +211,13 @@ PASSWORD = "mật-khẩu-đủ-dài"
 
 @pytest.fixture(scope="module")
 def registry(browser, _factories, tmp_path_factory):
-    """`genbank-registry serve` (the importers wired in, the base URL unset) on a free port over a fresh demo
-    SQLite database with the users of PEOPLE: yields (base URL, database URL)."""
+    """`genbank-registry serve` (the importers wired in, the base URL unset) on a free port over a fresh SQLite
+    database holding the demo catalogue and survey, with the users of PEOPLE: yields (base URL, database URL)."""
     from genbank_registry.db import make_engine, session_scope
     from genbank_registry.services import accounts
 
     factory = _factories("sqlite")
-    url = factory.new("demo")
+    url = factory.new("surveys")
     engine = make_engine(url)
     with session_scope(engine) as session:
         for username, (role, inst) in PEOPLE.items():
