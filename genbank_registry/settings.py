@@ -8,7 +8,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GENBANK_REGISTRY_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///./var/registry.db"
-    base_url: str = "http://127.0.0.1:8000"
+    # The public address for permanent links and QR codes (e.g. https://nguongen.cantho.gov.vn); unset, the
+    # address each request came to is used.
+    base_url: str | None = None
     default_language: str = "vi"
     secret_key: str = "change-me-in-production"
     sql_echo: bool = False

@@ -324,3 +324,33 @@ def sign_in(client, username: str, password: str, next: str | None = None, **kwa
     if next is not None:
         data["next"] = next
     return client.post("/sign-in", data=data, **kwargs)
+
+
+# --- browser tests: the record of the forms they submit (tests/browser_support.py) ---------------------------
+
+def pytest_configure(config):
+    from . import browser_support
+
+    browser_support.record_form_posts()
+
+
+def _is_browser_file(item) -> bool:
+    return item.path.name.startswith("test_browser") and item.path.suffix == ".py"
+
+
+def pytest_deselected(items):
+    from . import browser_support
+
+    browser_support.RUN["deselected"] += [i.nodeid for i in items if _is_browser_file(i)]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `runs_last` (the check that every form was submitted) run after all the others."""
+    items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
+
+
+def pytest_collection_finish(session):
+    from . import browser_support
+
+    browser_support.RUN["browser_files"] = {i.path.name for i in session.items if _is_browser_file(i)}

@@ -90,6 +90,23 @@ def test_accession_page_groups_passport_data_with_citation_and_qr(client):
     assert "Phạm Minh Khoa" not in page.text and "Ghi chú nội bộ" not in page.text
 
 
+def test_without_a_base_url_links_name_the_address_the_page_was_asked_at(demo_url):
+    """GENBANK_REGISTRY_BASE_URL unset (the default): a server on port 8101 links to port 8101, not 8000."""
+    from genbank_registry.settings import Settings
+
+    from .conftest import web_client
+
+    assert Settings().base_url is None
+    with web_client(demo_url) as client:
+        for base in ("http://127.0.0.1:8101", "https://registry.example"):
+            client.base_url = base
+            page = client.get("/accessions/CTU/CAY-0001")
+            assert page.context["permanent_url"] == f"{base}/accessions/CTU/CAY-0001"
+            assert f"{base}/accessions/CTU/CAY-0001" in page.text  # the citation
+            assert f"<loc>{base}/accessions/CTU/CAY-0001</loc>" in client.get("/sitemap.xml").text
+            assert f"Sitemap: {base}/sitemap.xml" in client.get("/robots.txt").text
+
+
 def test_qr_code_encodes_the_permanent_url(client):
     import qrcode
 

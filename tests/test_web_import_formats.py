@@ -70,3 +70,19 @@ def test_an_unknown_csv_is_refused_with_what_to_do(app):
         sign_in(client, "lan", PASSWORD)
         job = _upload(client, "notes.csv", b"a,b\n1,2\n")
         assert job.status == "failed" and "neither an MCPD passport sheet" in job.error
+
+
+def test_a_passport_workbook_uploads_as_xlsx(app, tmp_path):
+    """An XLSX upload is stored under a .xlsx name: stored as .upload it was read as a CSV and refused."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(HEADER.strip().split(","))
+    book.active.append(["CTU", "WEB-X01", "Channa", "striata", "110", "99", "20240105", "VNM", "aquatic"])
+    book.save(tmp_path / "passport.xlsx")
+    with TestClient(app) as client:
+        client.post("/sign-in", data={"username": "lan", "password": PASSWORD})
+        job = _upload(client, "passport.xlsx", (tmp_path / "passport.xlsx").read_bytes())
+        assert job.status == "completed", job.error
+    with Session(app.state.engine) as session:
+        assert session.exec(select(Accession).where(Accession.accenumb == "WEB-X01")).one().publication_status == "draft"

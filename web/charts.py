@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from html import escape
 
 from markupsafe import Markup
@@ -16,13 +17,29 @@ FONT = 'font-family="DejaVu Sans"'  # WeasyPrint reads the attribute; pages over
 _ids = itertools.count(1)
 
 
+TITLE_SIZE, TITLE_LINE = 13, 16
+TITLE_EM = 0.62  # a bold DejaVu Sans letter's mean width in em, a little more than the browsers' sans fonts
+
+
+def _title_lines(title: str, width: int) -> list[str]:
+    """The visible title in lines that fit the drawing's width (a long one was cut off at the right edge)."""
+    return textwrap.wrap(title, max(int((width - 16) / (TITLE_SIZE * TITLE_EM)), 20)) or [""]
+
+
 def _open(width: int, height: int, title: str, desc: str) -> tuple[str, str]:
+    """The chart's head. A title of several lines grows the drawing upwards (the view box starts above 0), so
+    the charts lay out their plots from y = 0 whatever the title's length."""
     n = next(_ids)
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-            f'aria-labelledby="chart-t{n} chart-d{n}" class="chart" {FONT} font-size="12">'
+    lines = _title_lines(title, width)
+    extra = (len(lines) - 1) * TITLE_LINE
+    spans = "".join(f'<tspan x="8" dy="{0 if i == 0 else TITLE_LINE}">{escape(line)}</tspan>'
+                    for i, line in enumerate(lines))
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 {-extra} {width} {height + extra}" width="100%" '
+            f'role="img" aria-labelledby="chart-t{n} chart-d{n}" class="chart" {FONT} font-size="12">'
             f'<title id="chart-t{n}">{escape(title)}</title><desc id="chart-d{n}">{escape(desc)}</desc>'
-            f'<rect width="{width}" height="{height}" fill="#fff"/>'
-            f'<text x="8" y="16" font-weight="bold" font-size="13" aria-hidden="true">{escape(title)}</text>')
+            f'<rect y="{-extra}" width="{width}" height="{height + extra}" fill="#fff"/>'
+            f'<text x="8" y="{16 - extra}" font-weight="bold" font-size="{TITLE_SIZE}" aria-hidden="true">{spans}'
+            f'</text>')
     return head, "</svg>"
 
 

@@ -1,4 +1,4 @@
-"""Request dependencies as Annotated aliases (SessionDep, SettingsDep, LangDep), FastAPI-template style."""
+"""Request dependencies as Annotated aliases (SessionDep, SettingsDep, LangDep, PublicBaseDep), FastAPI-template style."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -25,7 +25,16 @@ def get_lang(request: Request) -> str:
     return request.state.lang
 
 
+def get_public_base_url(request: Request) -> str:
+    """The address permanent links, QR codes, citations and the sitemap start with, without a trailing slash:
+    GENBANK_REGISTRY_BASE_URL when set (the public name behind a proxy), else the scheme, host and port the
+    request came to (so a server on port 8101 links to port 8101)."""
+    configured = request.app.state.settings.base_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+PublicBaseDep = Annotated[str, Depends(get_public_base_url)]
 SessionDep = Annotated[Session, Depends(get_session)]
 LangDep = Annotated[str, Depends(get_lang)]
 

@@ -133,6 +133,11 @@ def sniff(path: Path, size: int, max_bytes: int) -> str:
                             "CSV has a header row; XLSX and Darwin Core Archives are zip files"))
 
 
+# Formats whose readers tell them by the file name: the stored file gets the suffix its bytes say (an XLSX
+# stored as .upload was read as a CSV and refused as "a zip file").
+NAMED_BY_SUFFIX = {"xlsx": ".xlsx"}
+
+
 def accept_upload(chunks, directory: Path, original_name: str | None, max_bytes: int,
                   allowed_formats: set[str] | None = None) -> StoredUpload:
     path, size, digest = store_stream(chunks, directory, original_name, max_bytes)
@@ -141,6 +146,8 @@ def accept_upload(chunks, directory: Path, original_name: str | None, max_bytes:
         if allowed_formats is not None and fmt not in allowed_formats:
             raise UploadRejected(N_("%(format)s files cannot be imported here; allowed: %(allowed)s",
                                     format=fmt, allowed=", ".join(sorted(allowed_formats))))
+        if fmt in NAMED_BY_SUFFIX:
+            path = path.rename(path.with_suffix(NAMED_BY_SUFFIX[fmt]))
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -16,7 +16,7 @@ from genbank_registry.services.public_catalogue import taxon_public
 from genbank_registry.services.sequence_public import sequences_for_accession
 from schemas.catalogue import AccessionPublic
 
-from ..deps import SessionDep, SettingsDep, missing_is_404
+from ..deps import PublicBaseDep, SessionDep, missing_is_404
 from ..templating import render
 
 router = APIRouter()
@@ -49,9 +49,9 @@ def qr_svg(data: str) -> str:
 
 
 @router.get("/accessions/{instcode}/{accenumb:path}", response_class=HTMLResponse, include_in_schema=False)
-def accession_page(request: Request, session: SessionDep, settings: SettingsDep, instcode: str, accenumb: str):
+def accession_page(request: Request, session: SessionDep, base: PublicBaseDep, instcode: str, accenumb: str):
     form = find_public(session, instcode, accenumb)
-    url = permanent_url(settings.base_url, form)
+    url = permanent_url(base, form)
     taxon = session.get(Taxon, form.taxon_id) if form.taxon_id else None
     return render(request, "accessions/detail.html", {
         "acc": form, "permanent_url": url, "qr_svg": qr_svg(url),

@@ -12,15 +12,14 @@ from sqlmodel import select
 from genbank_registry.models import GeneFundTask, Institution
 from genbank_registry.models_search import AccessionIndex
 
-from ..deps import SessionDep, SettingsDep
+from ..deps import PublicBaseDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
 STATIC_PAGES = ("/", "/catalogue", "/map", "/reports", "/tasks", "/institutions", "/downloads", "/about")
 
 
 @router.get("/sitemap.xml")
-def sitemap(session: SessionDep, settings: SettingsDep):
-    base = settings.base_url.rstrip("/")
+def sitemap(session: SessionDep, base: PublicBaseDep):
     paths = list(STATIC_PAGES)
     rows = session.exec(select(AccessionIndex.instcode, AccessionIndex.accenumb, AccessionIndex.taxon_id)
                         .order_by(AccessionIndex.instcode, AccessionIndex.accenumb)).all()
@@ -38,7 +37,6 @@ def sitemap(session: SessionDep, settings: SettingsDep):
 
 
 @router.get("/robots.txt", response_class=PlainTextResponse)
-def robots(settings: SettingsDep):
-    base = settings.base_url.rstrip("/")
+def robots(base: PublicBaseDep):
     return ("User-agent: *\nDisallow: /curation\nDisallow: /imports\nDisallow: /sign-in\n"
             f"Sitemap: {base}/sitemap.xml\n")
