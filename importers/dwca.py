@@ -8,9 +8,12 @@ names the file and what to do (`ArchiveError`), or read in part with a warning f
 """
 from __future__ import annotations
 
+import csv
 import os
 import re
 import xml.etree.ElementTree as ET
+import zipfile
+import zlib
 from collections.abc import Iterator
 
 from dwca.exceptions import InvalidArchive, InvalidSimpleArchive
@@ -75,6 +78,22 @@ class DwcaReader(RecordReader):
     # --- opening ------------------------------------------------------------------------------
 
     def _open(self) -> DwCAReader:
+        try:
+            return self._open_reader()
+        except FileNotFoundError as exc:
+            missing = os.path.basename(exc.filename or "") or "a data file"
+            raise ArchiveError(f"{self.name}: meta.xml names {missing}, which is not in the archive; add the file, "
+                               f"or correct its <location> in meta.xml") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise ArchiveError(f"{self.name}: the archive is damaged ({exc}); zip it again") from None
+        except LookupError as exc:  # meta.xml declares an encoding Python does not know
+            raise ArchiveError(f"{self.name}: meta.xml declares an unknown encoding ({exc}); write a real one, "
+                               f"e.g. encoding=\"UTF-8\"") from None
+        except csv.Error as exc:  # a single data file without meta.xml whose delimiter cannot be told
+            raise ArchiveError(f"{self.name}: without meta.xml, the data file must be CSV or tab-separated with "
+                               f"a header row of Darwin Core terms ({exc}); add a meta.xml describing it") from None
+
+    def _open_reader(self) -> DwCAReader:
         try:
             return DwCAReader(str(self.path))
         except InvalidSimpleArchive:
@@ -146,7 +165,11 @@ class DwcaReader(RecordReader):
         problems = []
         if not self._reader.extension_files:
             return problems
-        for location, orphans in self._reader.orphaned_extension_rows().items():
+        try:
+            found = self._reader.orphaned_extension_rows()
+        except InvalidArchive as exc:
+            raise ArchiveError(self._invalid_message(str(exc))) from None
+        for location, orphans in found.items():
             if not orphans:
                 continue
             lines = sorted(p + 2 for positions in orphans.values() for p in positions)

@@ -11,6 +11,7 @@ import re
 import secrets
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def _check_gzip(path: Path, size: int, max_bytes: int) -> bytes:
                 if total > limit:
                     raise UploadRejected(f"the compressed file expands to more than {limit // (1024 * 1024)} MB "
                                          f"(a compression bomb?); upload it uncompressed or split it")
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise UploadRejected(f"the file looks gzip-compressed but cannot be read ({exc})") from None
     return head
 
