@@ -89,6 +89,12 @@ class DwcaReader(RecordReader):
         except LookupError as exc:  # meta.xml declares an encoding Python does not know
             raise ArchiveError(f"{self.name}: meta.xml declares an unknown encoding ({exc}); write a real one, "
                                f"e.g. encoding=\"UTF-8\"") from None
+        except (ValueError, AttributeError, TypeError) as exc:
+            # python-dwca-reader parses meta.xml without checking it: a missing element or attribute, or a
+            # number that is not one (index="x", ignoreHeaderLines="x"), surfaces as one of these.
+            raise ArchiveError(f"{self.name}: meta.xml is malformed ({exc}); check its <core>, <files>, "
+                               f"<location> and <field index=…> against the Darwin Core text guide, or "
+                               f"re-export the archive") from None
         except csv.Error as exc:  # a single data file without meta.xml whose delimiter cannot be told
             raise ArchiveError(f"{self.name}: without meta.xml, the data file must be CSV or tab-separated with "
                                f"a header row of Darwin Core terms ({exc}); add a meta.xml describing it") from None

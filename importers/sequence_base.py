@@ -150,6 +150,7 @@ class SequenceReader:
             except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
                 raise UnreadableFile(f"{self.source}: the compressed file is damaged after line {line} ({exc}); "
                                      f"compress the file again, or import it uncompressed") from None
+            chunk = _without_nul(chunk)
             text = carry + chunk
             if not chunk:
                 if text.strip():
@@ -190,7 +191,7 @@ class SequenceReader:
             end = _record_start(f, marker, part.stop - 1, None)
             f.seek(begin)
             data = f.read() if end is None else f.read(end - begin)
-        text = data.decode("utf-8", "replace")
+        text = _without_nul(data.decode("utf-8", "replace"))
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         return Block(part.source, text, 1, 1), begin, begin + len(data)
@@ -270,6 +271,12 @@ def reader_for(fmt: str, source: str = "-") -> SequenceReader:
                             f"{', '.join(sorted(_MODULES))} (or auto)")
     importlib.import_module(module, __package__)
     return READERS[fmt.lower()](source)
+
+
+def _without_nul(text: str) -> str:
+    """NUL characters (damage, or a UTF-16 file) as U+FFFD, which every check then names: PostgreSQL stores no
+    NUL in text, and a record id or definition holding one would fail the whole block there."""
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
 
 
 def open_text(source):

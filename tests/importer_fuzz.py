@@ -310,7 +310,7 @@ def dwca_member(data: bytes, r: random.Random) -> bytes:
 
 
 MUTATIONS = {"fasta": TEXT_MUTATIONS, "genbank": TEXT_MUTATIONS, "mcpd-csv": TEXT_MUTATIONS,
-             "survey-csv": TEXT_MUTATIONS, "mcpd-xlsx": (xlsx_cells,) * 6 + ZIP_DAMAGE,
+             "survey-csv": TEXT_MUTATIONS, "mcpd-xlsx": (xlsx_cells,) * 12 + ZIP_DAMAGE,
              "dwca": (dwca_member,) * 8 + ZIP_DAMAGE}
 
 
