@@ -84,7 +84,8 @@ class DwcaReader(RecordReader):
             missing = os.path.basename(exc.filename or "") or "a data file"
             raise ArchiveError(f"{self.name}: meta.xml names {missing}, which is not in the archive; add the file, "
                                f"or correct its <location> in meta.xml") from None
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            # NotImplementedError: zipfile meets a compression method it lacks (or damaged flags saying so)
             raise ArchiveError(f"{self.name}: the archive is damaged ({exc}); zip it again") from None
         except LookupError as exc:  # meta.xml declares an encoding Python does not know
             raise ArchiveError(f"{self.name}: meta.xml declares an unknown encoding ({exc}); write a real one, "
@@ -139,7 +140,7 @@ class DwcaReader(RecordReader):
         if "non-existent field" in text:
             index = re.search(r"index=(\d+)", text)
             return (f"{self.name}: meta.xml is malformed: it describes a field at index {index.group(1) if index else '?'}"
-                    f" but the core data file's rows have fewer columns. Correct the field indexes in meta.xml "
+                    f" but the rows of its data file have fewer columns. Correct the field indexes in meta.xml "
                     f"(they count from 0) or add the missing column")
         if "zip nor" in text or "not a" in text.lower():
             return f"{self.name}: not a Darwin Core Archive (a .zip, a .tgz or a directory with meta.xml)"
@@ -277,6 +278,10 @@ class DwcaReader(RecordReader):
                         setattr(occ, name, getattr(event, name))
 
     def __iter__(self) -> Iterator[OccurrenceRow | EventRow]:
+        # Extension rows are read as each core row's `extensions` are: their errors show here, not in the core's.
+        return self._data_rows(self.core_file, self._records())
+
+    def _records(self) -> Iterator[OccurrenceRow | EventRow]:
         core_label = self.core_file
         for row in self._data_rows(core_label, iter(self._reader)):
             if self.core_type == OCCURRENCE:

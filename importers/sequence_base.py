@@ -22,7 +22,7 @@ BLOCK_CHARS = 1 << 20  # ~1 MB of text per block: a commit and a worker round tr
 # keep memory low (a third less than 4 MB blocks) and the two workers evenly busy at the start and end of a file
 
 
-from .base import UnknownFormat, UnreadableFile  # noqa: E402  (one error class for every reader)
+from .base import UnknownFormat, UnreadableFile, without_nul  # noqa: E402  (one error class for every reader)
 
 
 @dataclass(slots=True)
@@ -150,7 +150,7 @@ class SequenceReader:
             except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
                 raise UnreadableFile(f"{self.source}: the compressed file is damaged after line {line} ({exc}); "
                                      f"compress the file again, or import it uncompressed") from None
-            chunk = _without_nul(chunk)
+            chunk = without_nul(chunk)
             text = carry + chunk
             if not chunk:
                 if text.strip():
@@ -191,7 +191,7 @@ class SequenceReader:
             end = _record_start(f, marker, part.stop - 1, None)
             f.seek(begin)
             data = f.read() if end is None else f.read(end - begin)
-        text = _without_nul(data.decode("utf-8", "replace"))
+        text = without_nul(data.decode("utf-8", "replace"))
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         return Block(part.source, text, 1, 1), begin, begin + len(data)
@@ -271,12 +271,6 @@ def reader_for(fmt: str, source: str = "-") -> SequenceReader:
                             f"{', '.join(sorted(_MODULES))} (or auto)")
     importlib.import_module(module, __package__)
     return READERS[fmt.lower()](source)
-
-
-def _without_nul(text: str) -> str:
-    """NUL characters (damage, or a UTF-16 file) as U+FFFD, which every check then names: PostgreSQL stores no
-    NUL in text, and a record id or definition holding one would fail the whole block there."""
-    return text.replace("\x00", "\ufffd") if "\x00" in text else text
 
 
 def open_text(source):

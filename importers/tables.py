@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from .base import ReaderError
+from .base import ReaderError, without_nul
 
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS = ",;\t|"
@@ -111,7 +111,7 @@ class Table:
         with open(self.path, encoding=self.encoding, newline="") as f:
             number = 0
             try:
-                for number, cells in enumerate(csv.reader(f, delimiter=self.delimiter), start=1):
+                for number, cells in enumerate(csv.reader(map(without_nul, f), delimiter=self.delimiter), start=1):
                     yield number, list(map(str.strip, cells))
             except UnicodeDecodeError as exc:
                 raise TableError(f"{self.path.name}: after row {number} the file is not {self.encoding} "
