@@ -40,6 +40,12 @@ def nothing_stored(stored: int, rejected: int, reason: Message) -> Message | Non
     return N_("the file holds no record that the registry could store: %(reason)s", reason=reason)
 
 
+def without_nul(text: str) -> str:
+    """NUL characters (damage, or UTF-16 read as another encoding) as U+FFFD, which the checks then name:
+    PostgreSQL stores no NUL in text, not even in the report that quotes the value."""
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
 class ReaderError(Exception):
     """A file that cannot be read at all; `str(err)` names the file and what to do. Nothing is loaded."""
 

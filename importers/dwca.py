@@ -8,9 +8,12 @@ names the file and what to do (`ArchiveError`), or read in part with a warning f
 """
 from __future__ import annotations
 
+import csv
 import os
 import re
 import xml.etree.ElementTree as ET
+import zipfile
+import zlib
 from collections.abc import Iterator
 
 from dwca.exceptions import InvalidArchive, InvalidSimpleArchive
@@ -77,6 +80,29 @@ class DwcaReader(RecordReader):
 
     def _open(self) -> DwCAReader:
         try:
+            return self._open_reader()
+        except FileNotFoundError as exc:
+            missing = os.path.basename(exc.filename or "") or "a data file"
+            raise ArchiveError(f"{self.name}: meta.xml names {missing}, which is not in the archive; add the file, "
+                               f"or correct its <location> in meta.xml") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            # NotImplementedError: zipfile meets a compression method it lacks (or damaged flags saying so)
+            raise ArchiveError(f"{self.name}: the archive is damaged ({exc}); zip it again") from None
+        except LookupError as exc:  # meta.xml declares an encoding Python does not know
+            raise ArchiveError(f"{self.name}: meta.xml declares an unknown encoding ({exc}); write a real one, "
+                               f"e.g. encoding=\"UTF-8\"") from None
+        except (ValueError, AttributeError, TypeError) as exc:
+            # python-dwca-reader parses meta.xml without checking it: a missing element or attribute, or a
+            # number that is not one (index="x", ignoreHeaderLines="x"), surfaces as one of these.
+            raise ArchiveError(f"{self.name}: meta.xml is malformed ({exc}); check its <core>, <files>, "
+                               f"<location> and <field index=…> against the Darwin Core text guide, or "
+                               f"re-export the archive") from None
+        except csv.Error as exc:  # a single data file without meta.xml whose delimiter cannot be told
+            raise ArchiveError(f"{self.name}: without meta.xml, the data file must be CSV or tab-separated with "
+                               f"a header row of Darwin Core terms ({exc}); add a meta.xml describing it") from None
+
+    def _open_reader(self) -> DwCAReader:
+        try:
             return DwCAReader(str(self.path))
         except InvalidSimpleArchive:
             raise ArchiveError(self._simple_archive_message()) from None
@@ -116,7 +142,7 @@ class DwcaReader(RecordReader):
         if "non-existent field" in text:
             index = re.search(r"index=(\d+)", text)
             return (f"{self.name}: meta.xml is malformed: it describes a field at index {index.group(1) if index else '?'}"
-                    f" but the core data file's rows have fewer columns. Correct the field indexes in meta.xml "
+                    f" but the rows of its data file have fewer columns. Correct the field indexes in meta.xml "
                     f"(they count from 0) or add the missing column")
         if "zip nor" in text or "not a" in text.lower():
             return f"{self.name}: not a Darwin Core Archive (a .zip, a .tgz or a directory with meta.xml)"
@@ -148,7 +174,11 @@ class DwcaReader(RecordReader):
         problems = []
         if not self._reader.extension_files:
             return problems
-        for location, orphans in self._reader.orphaned_extension_rows().items():
+        try:
+            found = self._reader.orphaned_extension_rows()
+        except InvalidArchive as exc:
+            raise ArchiveError(self._invalid_message(str(exc))) from None
+        for location, orphans in found.items():
             if not orphans:
                 continue
             lines = sorted(p + 2 for positions in orphans.values() for p in positions)
@@ -252,6 +282,10 @@ class DwcaReader(RecordReader):
                         setattr(occ, name, getattr(event, name))
 
     def __iter__(self) -> Iterator[OccurrenceRow | EventRow]:
+        # Extension rows are read as each core row's `extensions` are: their errors show here, not in the core's.
+        return self._data_rows(self.core_file, self._records())
+
+    def _records(self) -> Iterator[OccurrenceRow | EventRow]:
         core_label = self.core_file
         for row in self._data_rows(core_label, iter(self._reader)):
             if self.core_type == OCCURRENCE:

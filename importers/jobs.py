@@ -39,7 +39,10 @@ def _uploader(engine: Engine, job: ImportJob) -> tuple[str, str, str | None]:
 def _csv_header(path: Path) -> list[str]:
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
         sample = f.read(8192)
-    dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
+    except csv.Error:  # one column, or no clear delimiter: read it as plain CSV, the importer says what is wrong
+        dialect = csv.excel
     return [h.strip() for h in next(csv.reader(sample.splitlines(), dialect), [])]
 
 

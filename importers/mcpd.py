@@ -272,7 +272,7 @@ class PassportValidator:
         for part in parts:
             try:
                 number = int(float(part))
-            except ValueError:
+            except (ValueError, OverflowError):  # not a number, or inf / 1e400
                 number = None
             if number in table:
                 good.append(str(number))

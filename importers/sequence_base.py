@@ -10,6 +10,7 @@ import gzip
 import importlib
 import io
 import sys
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ BLOCK_CHARS = 1 << 20  # ~1 MB of text per block: a commit and a worker round tr
 # keep memory low (a third less than 4 MB blocks) and the two workers evenly busy at the start and end of a file
 
 
-from .base import UnknownFormat  # noqa: E402  (one error class for every reader)
+from .base import UnknownFormat, UnreadableFile, without_nul  # noqa: E402  (one error class for every reader)
 
 
 @dataclass(slots=True)
@@ -144,7 +145,12 @@ class SequenceReader:
         line, record, carry = 1, 1, ""
         sizes = _block_sizes(block_chars)
         while True:
-            chunk = handle.read(next(sizes))
+            try:
+                chunk = handle.read(next(sizes))
+            except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+                raise UnreadableFile(f"{self.source}: the compressed file is damaged after line {line} ({exc}); "
+                                     f"compress the file again, or import it uncompressed") from None
+            chunk = without_nul(chunk)
             text = carry + chunk
             if not chunk:
                 if text.strip():
@@ -185,7 +191,7 @@ class SequenceReader:
             end = _record_start(f, marker, part.stop - 1, None)
             f.seek(begin)
             data = f.read() if end is None else f.read(end - begin)
-        text = data.decode("utf-8", "replace")
+        text = without_nul(data.decode("utf-8", "replace"))
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         return Block(part.source, text, 1, 1), begin, begin + len(data)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from .base import ReaderError
+from .base import ReaderError, without_nul
 
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS = ",;\t|"
@@ -109,11 +111,14 @@ class Table:
         with open(self.path, encoding=self.encoding, newline="") as f:
             number = 0
             try:
-                for number, cells in enumerate(csv.reader(f, delimiter=self.delimiter), start=1):
+                for number, cells in enumerate(csv.reader(map(without_nul, f), delimiter=self.delimiter), start=1):
                     yield number, list(map(str.strip, cells))
             except UnicodeDecodeError as exc:
                 raise TableError(f"{self.path.name}: after row {number} the file is not {self.encoding} "
                                  f"({exc.reason} at byte {exc.start}); save the whole file as CSV UTF-8") from None
+            except csv.Error as exc:  # a cell over the csv module's size limit (an unclosed quote, usually)
+                raise TableError(f"{self.path.name}: row {number + 1} cannot be read as CSV ({exc}); look for a "
+                                 f"quote (\") that is opened and never closed") from None
 
     def _xlsx_rows(self):
         from openpyxl import load_workbook
@@ -122,12 +127,17 @@ class Table:
 
         try:
             wb = load_workbook(self.path, read_only=True, data_only=True)
-        except (InvalidFileException, BadZipFile, KeyError, OSError) as exc:
+        except (InvalidFileException, BadZipFile, KeyError, OSError, EOFError, zlib.error, ET.ParseError) as exc:
             raise TableError(f"{self.path.name} is not a readable XLSX workbook ({exc}); save it again from "
                              f"the spreadsheet program as .xlsx or as CSV UTF-8") from None
+        number = 0
         try:
             ws = wb.worksheets[0]
             for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
                 yield number, [_cell_text(v) for v in values]
+        except (zlib.error, ET.ParseError, BadZipFile, EOFError, KeyError, ValueError) as exc:
+            # Read-only workbooks are read as they are iterated: a damaged sheet shows only here.
+            raise TableError(f"{self.path.name}: the workbook is damaged after row {number} ({exc}); save it again "
+                             f"from the spreadsheet program as .xlsx or as CSV UTF-8") from None
         finally:
             wb.close()

@@ -9,6 +9,7 @@ from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from .codes import Label
+from .dates import UtcDatetime
 
 
 class Role(StrEnum):
@@ -94,7 +95,7 @@ class AuditVia(StrEnum):
 
 class AuditEventPublic(SQLModel):
     id: int
-    at: dt.datetime
+    at: UtcDatetime
     actor: str
     via: str
     batch_id: int | None = None

@@ -14,7 +14,7 @@ from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from . import codes
-from .dates import normalize_partial_date
+from .dates import UtcDatetime, normalize_partial_date
 from .text import nfc
 
 
@@ -479,8 +479,8 @@ class AccessionPublic(SQLModel):
     data_generalizations: str | None = None
     information_withheld: str | None = None
     characterizations: list[CharacterizationPublic] = []
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
+    created_at: UtcDatetime | None = None
+    updated_at: UtcDatetime | None = None
 
 
 class ImportBatchBase(SQLModel):
@@ -498,8 +498,8 @@ class ImportBatchBase(SQLModel):
 
 class ImportBatchPublic(ImportBatchBase):
     id: int
-    started_at: dt.datetime
-    finished_at: dt.datetime | None = None
+    started_at: UtcDatetime
+    finished_at: UtcDatetime | None = None
     report: dict | None = None
 
 

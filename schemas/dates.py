@@ -5,6 +5,17 @@ import calendar
 import datetime as dt
 import re
 from functools import lru_cache
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """Stored timestamps are UTC; SQLite hands them back without their zone, which is put back here."""
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+
+
+# A timestamp as the API answers it: always with its UTC offset (RFC 3339 `date-time`, as the OpenAPI says).
+UtcDatetime = Annotated[dt.datetime, AfterValidator(_utc)]
 
 _PARTIAL = re.compile(r"^(\d{4})(\d{2}|--)(\d{2}|--)$")
 

@@ -14,6 +14,7 @@ from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from .codes import Label
+from .dates import UtcDatetime
 
 # IUPAC nucleotide codes (upper case) and the alignment gap. Anything else rejects the record.
 IUPAC_NUCLEOTIDES = "ACGTURYSWKMBDHVN-"
@@ -240,7 +241,7 @@ class SequencePublic(SQLModel):
     data_generalizations: str | None = None
     information_withheld: str | None = None
     sequence: str
-    created_at: dt.datetime | None = None
+    created_at: UtcDatetime | None = None
 
 
 class SequencePage(SQLModel):

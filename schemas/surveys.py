@@ -7,6 +7,7 @@ template and a Darwin Core Archive's Event core + Occurrence extension validate 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from enum import StrEnum
 from functools import lru_cache
@@ -118,6 +119,13 @@ class OccurrenceBase(SQLModel):
     occurrence_status: str = Field(default=OccurrenceStatus.PRESENT, max_length=10)
 
 
+MAX_COUNT = 2**31 - 1  # individualCount is a 32-bit integer column on PostgreSQL
+# The stored columns' lengths, checked on the row so that a long value is a row's problem, not a database error.
+_MAX_LENGTHS = {name: meta.max_length for base in (SamplingEventBase, OccurrenceBase)
+                for name, info in base.model_fields.items() for meta in info.metadata
+                if getattr(meta, "max_length", None)}
+
+
 def _alias(term: str, default: Any = ...):
     return Field(default=default, validation_alias=AliasChoices(term, _snake(term)))
 
@@ -152,7 +160,18 @@ class SurveyRow(SQLModel):
     @field_validator("*", mode="before")
     @classmethod
     def _blanks(cls, v):
+        if isinstance(v, str) and "\x00" in v:  # PostgreSQL stores no NUL; it is damage, not data
+            raise ValueError("contains a NUL character (\\x00): the file is damaged or not text; save it again "
+                             "as CSV UTF-8")
         return _blank_to_none(v)
+
+    @field_validator("*")
+    @classmethod
+    def _fits(cls, v, info):
+        limit = _MAX_LENGTHS.get(info.field_name)
+        if isinstance(v, str) and limit and len(v) > limit:
+            raise ValueError(f"{info.field_name} is {len(v)} characters long; at most {limit} are kept")
+        return v
 
     @field_validator("event_date", mode="before")
     @classmethod
@@ -182,8 +201,10 @@ class SurveyRow(SQLModel):
             number = float(str(v).strip())
         except ValueError:
             raise ValueError(f"individualCount {v!r} is not a number: write a whole number such as 12") from None
-        if number < 0 or number != int(number):
+        if not math.isfinite(number) or number < 0 or number != int(number):
             raise ValueError(f"individualCount {v!r} must be a whole number ≥ 0")
+        if number > MAX_COUNT:
+            raise ValueError(f"individualCount {v!r} is too large: at most {MAX_COUNT:,} individuals")
         return int(number)
 
     @field_validator("sample_size_value")

@@ -16,6 +16,7 @@ from genbank_registry.services.jobs import JobWorker
 from genbank_registry.settings import Settings, get_settings
 
 from . import i18n
+from .openapi import document_errors
 from .auth import SESSION_COOKIE, identify
 from .routers import (about, accessions, account, auth, catalogue, curation, downloads, home, imports, institutions,
                       map, reports, sequences, sitemap, taxa, taxon_curation, tasks)
@@ -132,4 +133,5 @@ def create_app(settings: Settings | None = None, job_handlers: dict | None = Non
         app.include_router(module.router)
         if hasattr(module, "api"):
             app.include_router(module.api)
+    document_errors(app)
     return app

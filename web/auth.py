@@ -12,6 +12,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import Depends, Form, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from genbank_registry.errors import AuthenticationFailed
@@ -77,7 +78,13 @@ def require_user(principal: PrincipalDep) -> Principal:
 UserDep = Annotated[Principal, Depends(require_user)]
 
 
-def require_token(principal: UserDep) -> Principal:
+# Shows in /openapi.json which routes need `Authorization: Bearer <token>`; current_principal reads and checks it.
+API_TOKEN = HTTPBearer(auto_error=False, scheme_name="ApiToken",
+                       description="an API token, created with `genbank-registry tokens create`")
+
+
+def require_token(principal: UserDep,
+                  _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(API_TOKEN)]) -> Principal:
     """The JSON API's write routes take tokens only: a browser's cookie must not be able to drive them."""
     if principal.web_session is not None:
         raise HTTPException(status_code=401, detail="the API needs an API token (Authorization: Bearer …); "

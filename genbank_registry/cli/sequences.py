@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from sqlmodel import Session
 
-from importers.base import UnknownFormat
+from importers.base import ReaderError
 from importers.sequences_loader import ImportAborted, Options, import_paths
 
 from .. import migrate
@@ -54,7 +54,7 @@ def import_sequences(
                 reports = import_paths(engine, paths, options, advance)
             except ImportAborted as exc:
                 fail(str(exc))
-            except (UnknownFormat, FileNotFoundError) as exc:
+            except (ReaderError, FileNotFoundError) as exc:  # UnknownFormat, a damaged compressed file
                 fail(str(exc))
             except KeyboardInterrupt:
                 fail("interrupted: whole blocks of records are stored, none half-written; run the same command "

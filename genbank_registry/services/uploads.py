@@ -11,6 +11,7 @@ import re
 import secrets
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def _check_gzip(path: Path, size: int, max_bytes: int) -> bytes:
                 if total > limit:
                     raise UploadRejected(N_("the compressed file expands to more than %(mb)s MB (a compression "
                                             "bomb?); upload it uncompressed or split it", mb=limit // (1024 * 1024)))
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise UploadRejected(N_("the file looks gzip-compressed but cannot be read (%(error)s)", error=str(exc))) \
             from None
     return head

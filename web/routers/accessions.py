@@ -16,7 +16,7 @@ from genbank_registry.services.public_catalogue import taxon_public
 from genbank_registry.services.sequence_public import sequences_for_accession
 from schemas.catalogue import AccessionPublic
 
-from ..deps import PublicBaseDep, SessionDep, missing_is_404
+from ..deps import PublicBaseDep, RecordId, SessionDep, missing_is_404
 from ..templating import render
 
 router = APIRouter()
@@ -68,5 +68,5 @@ def api_accession(session: SessionDep, instcode: str, accenumb: str):
 
 @api.get("/accessions/{accession_id:int}", response_model=AccessionPublic,
          summary="One published accession by its numeric id", responses={404: {"description": "not found"}})
-def api_accession_by_id(session: SessionDep, accession_id: int):
+def api_accession_by_id(session: SessionDep, accession_id: RecordId):
     return _public(session, session.get(Accession, accession_id))

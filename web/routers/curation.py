@@ -21,7 +21,7 @@ from genbank_registry.services.sensitivity import SensitivityResolver
 from schemas.accounts import AuditEventPublic
 
 from ..auth import FormUserDep, Principal, TokenUserDep, UserDep
-from ..deps import SessionDep
+from ..deps import RecordId, SessionDep
 from ..templating import render
 
 router = APIRouter(prefix="/curation", include_in_schema=False)
@@ -95,7 +95,7 @@ def _form_context(session: Session, principal: Principal, acc: Accession, proble
 
 
 @router.get("/accessions/{accession_id}", response_class=HTMLResponse)
-def accession_page(request: Request, session: SessionDep, principal: UserDep, accession_id: int):
+def accession_page(request: Request, session: SessionDep, principal: UserDep, accession_id: RecordId):
     acc = _load(session, principal, accession_id)
     context = _form_context(session, principal, acc)
     if principal.actor().is_curator and context["sensitivity"] is not None:
@@ -123,7 +123,7 @@ async def form_dict(request: Request) -> dict:
 
 
 @router.post("/accessions/{accession_id}", response_class=HTMLResponse)
-def accession_update(request: Request, session: SessionDep, principal: FormUserDep, accession_id: int,
+def accession_update(request: Request, session: SessionDep, principal: FormUserDep, accession_id: RecordId,
                      form: Annotated[dict, Depends(form_dict)]):
     acc = _load(session, principal, accession_id)
     fields = EDITABLE + (CURATOR_ONLY if principal.actor().is_curator else ())
@@ -141,7 +141,7 @@ def accession_update(request: Request, session: SessionDep, principal: FormUserD
 
 
 @router.post("/accessions/{accession_id}/status")
-def accession_status(session: SessionDep, principal: FormUserDep, accession_id: int,
+def accession_status(session: SessionDep, principal: FormUserDep, accession_id: RecordId,
                      status: Annotated[str, Form()], note: Annotated[str | None, Form()] = None):
     acc = _load(session, principal, accession_id)
     with http_errors():
@@ -151,7 +151,7 @@ def accession_status(session: SessionDep, principal: FormUserDep, accession_id: 
 
 
 @router.get("/accessions/{accession_id}/history", response_class=HTMLResponse)
-def accession_history(request: Request, session: SessionDep, principal: UserDep, accession_id: int):
+def accession_history(request: Request, session: SessionDep, principal: UserDep, accession_id: RecordId):
     acc = _load(session, principal, accession_id)
     events = audit.history(session, "accession", acc.id)
     return render(request, "curation/history.html", {"acc": acc, "events": events, "principal": principal,
@@ -159,7 +159,7 @@ def accession_history(request: Request, session: SessionDep, principal: UserDep,
 
 
 @router.post("/accessions/{accession_id}/revert/{event_id}")
-def accession_revert(session: SessionDep, principal: FormUserDep, accession_id: int, event_id: int):
+def accession_revert(session: SessionDep, principal: FormUserDep, accession_id: RecordId, event_id: RecordId):
     _load(session, principal, accession_id)
     with http_errors():
         curation.revert(session, principal.actor(), event_id, accession_id)
@@ -170,7 +170,7 @@ def accession_revert(session: SessionDep, principal: FormUserDep, accession_id: 
 # --- JSON API for scripts (Authorization: Bearer gbr_…) --------------------------------------------
 
 @api.post("/accessions/{accession_id}/status", response_model=dict)
-def api_status(session: SessionDep, principal: TokenUserDep, accession_id: int,
+def api_status(session: SessionDep, principal: TokenUserDep, accession_id: RecordId,
                status: Annotated[str, Body(embed=True)], note: Annotated[str | None, Body(embed=True)] = None):
     acc = _load(session, principal, accession_id)
     with http_errors():
@@ -180,7 +180,7 @@ def api_status(session: SessionDep, principal: TokenUserDep, accession_id: int,
 
 
 @api.patch("/accessions/{accession_id}", response_model=dict)
-def api_update(session: SessionDep, principal: TokenUserDep, accession_id: int, changes: dict[str, Any] = Body(...)):
+def api_update(session: SessionDep, principal: TokenUserDep, accession_id: RecordId, changes: dict[str, Any] = Body(...)):
     acc = _load(session, principal, accession_id)
     with http_errors():
         curation.update_accession(session, principal.actor(), acc, changes)
@@ -199,7 +199,7 @@ def api_revert(session: SessionDep, principal: TokenUserDep, accession_id: int, 
 
 
 @api.get("/accessions/{accession_id}/history", response_model=list[AuditEventPublic])
-def api_history(session: SessionDep, principal: TokenUserDep, accession_id: int):
+def api_history(session: SessionDep, principal: TokenUserDep, accession_id: RecordId):
     acc = _load(session, principal, accession_id)
     return [AuditEventPublic.model_validate(e, from_attributes=True) for e in audit.history(session, "accession",
                                                                                              acc.id)]

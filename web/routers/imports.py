@@ -18,7 +18,7 @@ from schemas.messages import N_, message_of
 
 from .. import i18n
 from ..auth import FormUserDep, Principal, TokenUserDep, UserDep
-from ..deps import SessionDep, SettingsDep
+from ..deps import RecordId, SessionDep, SettingsDep
 from ..templating import render
 
 router = APIRouter(prefix="/imports", include_in_schema=False)
@@ -104,7 +104,7 @@ def upload(request: Request, session: SessionDep, principal: FormUserDep, file: 
 
 
 @router.get("/{job_id}", response_class=HTMLResponse)
-def job_page(request: Request, session: SessionDep, principal: UserDep, job_id: int):
+def job_page(request: Request, session: SessionDep, principal: UserDep, job_id: RecordId):
     job = _job_for(session, principal, job_id)
     sequences = sequence_curation.batch_status_counts(session, job.batch_id) if job.batch_id else {}
     return render(request, "imports/job.html", {"job": job_view(session, job), "sequence_statuses": sequences,
@@ -112,7 +112,7 @@ def job_page(request: Request, session: SessionDep, principal: UserDep, job_id: 
 
 
 @router.post("/{job_id}/sequences")
-def move_sequences(session: SessionDep, principal: FormUserDep, job_id: int, status: Annotated[str, Form()]):
+def move_sequences(session: SessionDep, principal: FormUserDep, job_id: RecordId, status: Annotated[str, Form()]):
     """Submit an uploaded batch of sequences for review, or (curators) publish or return it."""
     job = _job_for(session, principal, job_id)
     if job.batch_id is None:
@@ -127,7 +127,8 @@ def move_sequences(session: SessionDep, principal: FormUserDep, job_id: int, sta
     return RedirectResponse(f"/imports/{job_id}", status_code=303)
 
 
-@api.post("", status_code=202, response_model=dict)
+@api.post("", status_code=202, response_model=dict,
+          responses={400: {"description": "The upload was refused (too large, empty, or not a format we read)"}})
 def api_upload(request: Request, session: SessionDep, principal: TokenUserDep, settings: SettingsDep,
                file: Annotated[UploadFile, File()], note: Annotated[str | None, Form()] = None):
     try:
@@ -138,5 +139,5 @@ def api_upload(request: Request, session: SessionDep, principal: TokenUserDep, s
 
 
 @api.get("/{job_id}", response_model=dict)
-def api_job(session: SessionDep, principal: TokenUserDep, job_id: int):
+def api_job(session: SessionDep, principal: TokenUserDep, job_id: RecordId):
     return job_view(session, _job_for(session, principal, job_id))

@@ -8,7 +8,9 @@ from __future__ import annotations
 import csv
 import io
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from genbank_registry.services import genefund_reports, survey_reports, tabular
@@ -24,6 +26,8 @@ router = APIRouter()
 MEDIA = {"csv": "text/csv; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "pdf": "application/pdf"}
+# A survey year: anything past four digits names no survey (and would overflow the database's integer).
+Year = Annotated[int | None, Query(ge=1, le=9999)]
 
 
 def _by(by: str) -> str:
@@ -63,7 +67,7 @@ def survey_template():
 
 
 @router.get("/reports/diversity", response_class=HTMLResponse, include_in_schema=False)
-def diversity_page(request: Request, session: SessionDep, by: str = "district", year: int | None = None):
+def diversity_page(request: Request, session: SessionDep, by: str = "district", year: Year = None):
     i18n.set_language(request.state.lang)
     report = survey_reports.diversity_report(session, _by(by), year)
     context = diversity_context(report) | {"by": by, "year": year, "years": survey_reports.survey_years(session),
@@ -74,7 +78,7 @@ def diversity_page(request: Request, session: SessionDep, by: str = "district", 
 
 @router.get("/reports/diversity.{fmt}", include_in_schema=False)
 def diversity_download(fmt: str, session: SessionDep, lang: LangDep, by: str = "district",
-                       year: int | None = None, table: str | None = None):
+                       year: Year = None, table: str | None = None):
     if fmt not in MEDIA:
         raise HTTPException(404, f"no .{fmt} download; use csv, xlsx or pdf")
     report = survey_reports.diversity_report(session, _by(by), year)
@@ -110,9 +114,9 @@ def coverage_download(fmt: str, session: SessionDep, lang: LangDep, table: str |
 
 
 @router.get("/api/v1/reports/diversity", response_model=DiversityReportPublic, tags=["reports"])
-def diversity_api(session: SessionDep, by: str = "district", year: int | None = None):
+def diversity_api(session: SessionDep, by: GroupBy = GroupBy.DISTRICT, year: Year = None):
     """Diversity indices per group (Shannon in natural log), Bray–Curtis and Jaccard matrices, PCoA, rarefaction."""
-    return survey_reports.diversity_report(session, _by(by), year)
+    return survey_reports.diversity_report(session, by.value, year)
 
 
 @router.get("/api/v1/reports/coverage", response_model=CoverageReportPublic, tags=["reports"])

@@ -9,7 +9,7 @@ from genbank_registry.services import public_catalogue as pc
 from genbank_registry.services import search as search_service
 from schemas.catalogue import TaxonPublic
 
-from ..deps import SessionDep, missing_is_404
+from ..deps import RecordId, SessionDep, missing_is_404
 from ..templating import render
 
 router = APIRouter()
@@ -36,7 +36,7 @@ def taxon_accessions(session, taxon_id: int):
 
 
 @router.get("/taxa/{taxon_id:int}", response_class=HTMLResponse, include_in_schema=False)
-def taxon_page(request: Request, session: SessionDep, taxon_id: int):
+def taxon_page(request: Request, session: SessionDep, taxon_id: RecordId):
     taxon = _taxon(session, taxon_id)
     accepted = pc.get_taxon(session, taxon.accepted_id) if taxon.accepted_id else None
     parent = pc.get_taxon(session, taxon.parent_id) if taxon.parent_id else None
@@ -55,5 +55,5 @@ def api_taxa(session: SessionDep, limit: int = Query(50, ge=1, le=500), offset: 
 
 @api.get("/taxa/{taxon_id:int}", response_model=TaxonPublic, summary="One taxon",
          responses={404: {"description": "not found"}})
-def api_taxon(session: SessionDep, taxon_id: int):
+def api_taxon(session: SessionDep, taxon_id: RecordId):
     return pc.taxon_public(session, _taxon(session, taxon_id))

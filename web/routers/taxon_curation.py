@@ -13,7 +13,7 @@ from genbank_registry.services import taxon_curation
 from schemas.text import fold
 
 from ..auth import FormUserDep, Principal, UserDep
-from ..deps import SessionDep
+from ..deps import RecordId, SessionDep
 from ..templating import render
 from .curation import form_dict, http_errors
 
@@ -54,13 +54,13 @@ def taxa(request: Request, session: SessionDep, principal: UserDep, q: str | Non
 
 
 @router.get("/{taxon_id}", response_class=HTMLResponse)
-def taxon_page(request: Request, session: SessionDep, principal: UserDep, taxon_id: int):
+def taxon_page(request: Request, session: SessionDep, principal: UserDep, taxon_id: RecordId):
     _curator(principal)
     return render(request, "curation/taxon.html", _context(session, _taxon(session, taxon_id)))
 
 
 @router.post("/{taxon_id}", response_class=HTMLResponse)
-def taxon_update(request: Request, session: SessionDep, principal: FormUserDep, taxon_id: int,
+def taxon_update(request: Request, session: SessionDep, principal: FormUserDep, taxon_id: RecordId,
                  form: Annotated[dict, Depends(form_dict)]):
     _curator(principal)
     taxon = _taxon(session, taxon_id)
@@ -82,7 +82,7 @@ def taxon_update(request: Request, session: SessionDep, principal: FormUserDep, 
 
 
 @router.post("/{taxon_id}/assessments", response_class=HTMLResponse)
-def assessment_set(request: Request, session: SessionDep, principal: FormUserDep, taxon_id: int,
+def assessment_set(request: Request, session: SessionDep, principal: FormUserDep, taxon_id: RecordId,
                    scheme: Annotated[str, Form()], code: Annotated[str, Form()],
                    source_document: Annotated[str | None, Form()] = None,
                    assessed_on: Annotated[str | None, Form()] = None):
@@ -101,7 +101,7 @@ def assessment_set(request: Request, session: SessionDep, principal: FormUserDep
 
 
 @router.post("/{taxon_id}/assessments/{assessment_id}/delete")
-def assessment_delete(session: SessionDep, principal: FormUserDep, taxon_id: int, assessment_id: int):
+def assessment_delete(session: SessionDep, principal: FormUserDep, taxon_id: RecordId, assessment_id: RecordId):
     _curator(principal)
     with http_errors():
         taxon_curation.delete_assessment(session, principal.actor(), assessment_id)
