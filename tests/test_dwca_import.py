@@ -22,8 +22,8 @@ REFUSED = {
                                    "random_file)",
     "dwca-invalid-simple-toomuch.zip": "no meta.xml, and the archive holds several files "
                                        "(0008333-160118175350007.csv, EML.xml, random_file)",
-    "dwca-malformed-descriptor": "meta.xml is malformed: it describes a field at index 234 but the core data file's "
-                                 "rows have fewer columns",
+    "dwca-malformed-descriptor": "meta.xml is malformed: it describes a field at index 234 but the rows of its data "
+                                 "file have fewer columns",
     "dwca-missing-extension-details": "meta.xml declares an <extension> without <files><location>",
     "dwca-orphaned-rows.zip": "the core is Taxon (e.g. a checklist); the registry imports archives whose core is "
                               "Occurrence (specimens, observations) or Event (surveys). It also has orphaned extension"

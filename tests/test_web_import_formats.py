@@ -81,7 +81,7 @@ def test_a_passport_workbook_uploads_as_xlsx(app, tmp_path):
     book.active.append(["CTU", "WEB-X01", "Channa", "striata", "110", "99", "20240105", "VNM", "aquatic"])
     book.save(tmp_path / "passport.xlsx")
     with TestClient(app) as client:
-        client.post("/sign-in", data={"username": "lan", "password": PASSWORD})
+        assert sign_in(client, "lan", PASSWORD, follow_redirects=False).status_code == 303
         job = _upload(client, "passport.xlsx", (tmp_path / "passport.xlsx").read_bytes())
         assert job.status == "completed", job.error
     with Session(app.state.engine) as session:
