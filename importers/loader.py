@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from genbank_registry.db import without_empty_columns
 from genbank_registry.models import Accession, ImportBatch, utcnow
+from genbank_registry.services import batches
 from genbank_registry.models_accounts import AuditEvent
 from genbank_registry.services.bulk_fulltext import DeferredFullText
 from genbank_registry.services.search_index import IndexBuilder
@@ -427,8 +428,11 @@ def _import_mcpd(engine: Engine, path: Path | str, options: ImportOptions | None
 
 def open_batch(engine: Engine, fmt: str, source: str, checksum: str | None, created_by: str | None) -> int:
     """A running import batch, committed at once so its id is known to everything the import writes."""
+    batches.sweep(engine)  # batches a killed import left `running` are marked interrupted first
     with Session(engine) as session:
-        batch = ImportBatch(format=fmt, source_filename=source, checksum=checksum, created_by=created_by)
+        # The owner lets a later sweep tell a batch whose process died (kill -9) from one still running.
+        batch = ImportBatch(format=fmt, source_filename=source, checksum=checksum, created_by=created_by,
+                            report={"owner": batches.owner()})
         session.add(batch)
         session.commit()
         return batch.id

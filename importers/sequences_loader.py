@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from genbank_registry.bulk_sqlite import Checkpoints, tuned
 from genbank_registry.models import ImportBatch, utcnow
+from genbank_registry.services import batches
 from genbank_registry.services.sequence_rows import pack
 from genbank_registry.services.sequences import SequenceStore, StoreResult, VoucherMap
 from schemas.codes import ImportStatus
@@ -213,8 +214,9 @@ def import_file(engine: Engine, path: str, options: Options,
 
     batch_id = None
     if not options.dry_run:
+        batches.sweep(engine)  # batches a killed import left `running` are marked interrupted first
         with engine.begin() as conn:
-            batch_id = conn.execute(ImportBatch.__table__.insert().values(
+            batch_id = conn.execute(ImportBatch.__table__.insert().values(report={"owner": batches.owner()},
                 format=f"sequences-{fmt}", source_filename=Path(path).name if path != "-" else "<stdin>",
                 created_by=options.created_by, status=ImportStatus.RUNNING, added=0, updated=0, unchanged=0,
                 rejected=0, started_at=utcnow())).inserted_primary_key[0]
@@ -408,7 +410,7 @@ def _finish_batch(engine: Engine, batch_id: int, report: FileReport, status: str
     elif status == ImportStatus.ABORTED and report.errors:
         message = f"aborted: {report.errors[0]}"
     elif status == ImportStatus.ABORTED:
-        message = "interrupted: run the same command again to complete it"
+        message = str(N_("interrupted: run the same command again to complete it"))
     with engine.begin() as conn:
         conn.execute(ImportBatch.__table__.update().where(ImportBatch.__table__.c.id == batch_id).values(
             status=status, added=counts["added"], updated=counts["updated"], unchanged=counts["unchanged"],

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from genbank_registry.errors import InvalidRecord, RegistryError
 from genbank_registry.models import ImportBatch, utcnow
-from genbank_registry.services import survey_reports
+from genbank_registry.services import batches, survey_reports
 from genbank_registry.services.surveys import SurveyWriter
 from schemas.codes import ImportStatus
 from schemas.messages import Message, N_, as_dict, message_of
@@ -54,8 +54,10 @@ def load_rows(engine: Engine, items: Iterable[Parsed | SurveyRow], *, source: st
     """`batch_id`: an import batch the caller already opened (a Darwin Core Archive with specimens and surveys
     is one import); otherwise a batch is opened here."""
     if batch_id is None:
+        batches.sweep(engine)
         with Session(engine) as s:
-            batch = ImportBatch(format=fmt, source_filename=source, checksum=checksum, created_by=created_by)
+            batch = ImportBatch(format=fmt, source_filename=source, checksum=checksum, created_by=created_by,
+                                report={"owner": batches.owner()})
             s.add(batch)
             s.commit()
             batch_id = batch.id

@@ -159,6 +159,7 @@ class ImportStatus(StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
     ABORTED = "aborted"
+    INTERRUPTED = "interrupted"  # its process died (kill -9, power loss): found later by a sweep
 
 
 # --- MCPD v2.1 code lists -------------------------------------------------------------------------

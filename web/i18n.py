@@ -102,7 +102,8 @@ def _param(value, lang):
 
 # Words the core stores as codes, shown translated (N_ marks them for extraction).
 STATUS_LABELS = {"queued": N_("queued"), "running": N_("running"), "completed": N_("completed"),
-                 "failed": N_("failed"), "aborted": N_("aborted")}
+                 "failed": N_("failed"), "aborted": N_("aborted"),
+                 "interrupted": N_("interrupted")}
 # Units of sampling effort (Darwin Core sampleSizeUnit) the survey sheets use; any other unit is shown as written.
 UNIT_LABELS = {"hour": N_("hour"), "hours": N_("hour"), "minute": N_("minute"), "minutes": N_("minute"),
                "day": N_("day"), "days": N_("day"), "net haul": N_("net haul"), "haul": N_("net haul"),
@@ -112,7 +113,7 @@ UNIT_LABELS = {"hour": N_("hour"), "hours": N_("hour"), "minute": N_("minute"), 
 
 
 def status_label(status) -> str:
-    """queued / running / completed / failed / aborted in the reader's language."""
+    """queued / running / completed / failed / aborted / interrupted in the reader's language."""
     return translate(STATUS_LABELS.get(str(status), str(status or "")))
 
 

@@ -12,6 +12,7 @@ from schemas import codes
 from schemas.places import district_name
 
 from ..models import Accession, ImportBatch
+from ..services.batches import mark_interrupted, sweep
 from ..services.public import PublicFormBuilder
 from ..services.stats import catalogue_counts
 from .common import console, engine_for, fail, progress_bar, reported_errors
@@ -22,9 +23,23 @@ from .groups import export_app, import_app, report_app
 def list_batches(
     limit: int = typer.Option(20, help="the most recent N batches"),
     batch_id: int = typer.Option(None, "--id", help="show one batch's full report as JSON"),
+    interrupted: list[int] = typer.Option(None, "--interrupted", metavar="ID",
+                                          help="mark a batch that says running but whose import is known to be "
+                                               "dead (started on another machine) as interrupted"),
 ):
-    """List recent import batches, or show one batch's full report."""
+    """List recent import batches, or show one batch's full report.
+
+    A batch whose import was killed (kill -9, power cut) is found and shown as interrupted: nothing it had not
+    committed was kept, and running the same command again completes it."""
     with engine_for() as engine, Session(engine) as session, reported_errors():
+        swept = sweep(engine)
+        if swept:
+            console.print(f"{len(swept)} batch(es) whose import was killed marked interrupted: "
+                          f"{', '.join(map(str, swept))}")
+        if interrupted:
+            marked = mark_interrupted(engine, interrupted)
+            console.print(f"{marked} of {len(interrupted)} batch(es) marked interrupted "
+                          "(only batches still marked running are changed)")
         if batch_id is not None:
             batch = session.get(ImportBatch, batch_id)
             if batch is None:

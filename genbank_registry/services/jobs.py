@@ -25,6 +25,7 @@ from schemas.codes import ImportStatus
 from schemas.messages import Message, N_, as_dict, message_of
 
 from ..models import ImportBatch
+from . import batches
 from ..models_jobs import ImportJob
 from .uploads import StoredUpload
 
@@ -80,6 +81,7 @@ def _set(engine: Engine, job_id: int, **values) -> None:
 
 def recover(engine: Engine, stale_after: dt.timedelta = STALE_AFTER) -> list[int]:
     """Requeue jobs whose worker died (once), or fail them with the reason. Returns the ids touched."""
+    batches.sweep(engine)  # the batches of imports killed with their server
     touched = []
     cutoff = now() - stale_after
     with Session(engine) as session:
@@ -179,7 +181,7 @@ def _name_batch(engine: Engine, batch_id: int, job: ImportJob) -> Message | str 
 
 def batch_failure(batch: ImportBatch) -> Message | str | None:
     """Why an import batch counts as failed (it stored nothing), or None when it succeeded."""
-    if batch.status not in (ImportStatus.FAILED, ImportStatus.ABORTED):
+    if batch.status not in (ImportStatus.FAILED, ImportStatus.ABORTED, ImportStatus.INTERRUPTED):
         return None
     stored = (batch.report or {}).get("failure") if isinstance(batch.report, dict) else None
     if stored:
