@@ -7,7 +7,7 @@ from __future__ import annotations
 import typer
 
 from . import (  # noqa: F401  (batches, sequences, standards and surveys add commands to the groups)
-    accessions, batches, db, seed, sequences, serve, standards, surveys, users, worker,
+    accessions, backup, batches, db, seed, sequences, serve, standards, surveys, users, worker,
 )
 from .groups import export_app, import_app, report_app
 
@@ -21,6 +21,8 @@ app.add_typer(users.tokens_app, name="tokens")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(report_app, name="report")
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)
 
