@@ -1,6 +1,8 @@
 """Errors the core raises. Each message names the record, the field, the value and what to do."""
 from __future__ import annotations
 
+from schemas.messages import validation_message
+
 
 class RegistryError(Exception):
     """Base class; `str(err)` is a sentence a user can act on."""
@@ -26,8 +28,7 @@ class InvalidRecord(RegistryError):
         problems = []
         for err in exc.errors():
             field = ".".join(str(p) for p in err.get("loc", ())) or "(record)"
-            msg = err.get("msg", "").removeprefix("Value error, ")
-            problems.append((field, err.get("input"), msg))
+            problems.append((field, err.get("input"), validation_message(err)))
         return cls(record, problems)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from schemas.messages import Message, N_
+from schemas.messages import Message, N_, as_dict
 
 
 @contextmanager
@@ -75,7 +75,8 @@ class Problem:
 
     def as_dict(self) -> dict:
         return {"file": self.file, "row": self.row, "line": self.line, "column": self.column,
-                "value": None if self.value is None else str(self.value), "message": self.message}
+                "value": None if self.value is None else str(self.value), "message": str(self.message),
+                "message_msg": as_dict(self.message)}  # the web says it in the reader's language
 
 
 @dataclass

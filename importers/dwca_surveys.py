@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from pydantic import ValidationError
 
+from schemas.messages import N_
 from schemas.standards import EventRow, OccurrenceRow
 from schemas.surveys import SurveyRow
 
@@ -56,7 +57,7 @@ def _parsed(file: str, row: int, occ: OccurrenceRow, values: dict) -> Parsed:
             column = _column(err)
             message = _message(err)
             if column == "locationID":
-                message = "required: give the event a locationID (or a locality) naming its survey site"
+                message = N_("required: give the event a locationID (or a locality) naming its survey site")
             problems.append(Problem(file, row, line, column, values.get(column), message))
         return Parsed(row, line, problems=problems)
 

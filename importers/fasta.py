@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from genbank_registry.services.sequence_qc import canonical_marker, marker_in, measures
 from genbank_registry.services.sequence_rows import Row, assemble, source_feature_json, source_quals
+from schemas.messages import N_
 from schemas.sequences import FeatureIn, SequenceIn, check_residues
 
 from .sequence_base import Block, RecordError, SequenceReader, parse_lenient, register
@@ -93,11 +94,11 @@ def _read(title: str, residues: str, check: bool = True) -> tuple | str:
     rejected: what `to_sequence` and `fasta_row` both start from (`check=False`: the caller checks the residues)."""
     ident, definition, modifiers = split_header(title)
     if not ident:
-        return "the header line has no identifier after '>'"
+        return N_("the header line has no identifier after '>'")
     record_id, organism, lineage, marker = _from_pipes(ident) if "|" in ident else (ident, None, (), None)
     sequence = residues.upper()
     if not sequence:
-        return "the record has no sequence"
+        return N_("the record has no sequence")
     problem = check_residues(sequence) if check else None
     return problem or (ident, definition, modifiers, record_id, organism, lineage, marker, sequence)
 

@@ -15,6 +15,7 @@ import io
 from Bio.GenBank import _RecordConsumer
 from Bio.GenBank.Scanner import GenBankScanner
 
+from schemas.messages import N_
 from schemas.sequences import FeatureIn, ReferenceIn, SequenceIn, check_residues
 
 from .sequence_base import SequenceReader, register
@@ -79,15 +80,16 @@ def to_sequence(rec) -> SequenceIn | str:
     """A record, or the reason it is rejected."""
     molecule = (getattr(rec, "molecule_type", "") or (rec.residue_type or "").split(" ")[0] or "DNA").strip()
     if molecule.upper().startswith("PROTEIN") or molecule.lower() == "aa":
-        return (f"{rec.locus}: a protein record ({rec.size} aa); the registry stores nucleotide sequences — "
-                f"import the nucleotide record it was translated from")
+        return N_("%(locus)s: a protein record (%(size)s aa); the registry stores nucleotide sequences — import "
+                  "the nucleotide record it was translated from", locus=rec.locus, size=str(rec.size))
     sequence = (rec.sequence or "").upper()
     if not sequence:
-        kind = "a CONTIG/WGS master record" if (rec.contig or rec.wgs) else "no ORIGIN section"
-        return f"{rec.locus}: the record has no sequence ({kind}); import records that carry their sequence"
+        kind = N_("a CONTIG/WGS master record") if (rec.contig or rec.wgs) else N_("no ORIGIN section")
+        return N_("%(locus)s: the record has no sequence (%(kind)s); import records that carry their sequence",
+                  locus=rec.locus, kind=kind)
     problem = check_residues(sequence)
     if problem:
-        return f"{rec.locus}: {problem}"
+        return N_("%(locus)s: %(problem)s", locus=rec.locus, problem=problem)
     accession = rec.accession[0] if rec.accession and rec.accession[0] not in ("", ".") else None
     record_id = rec.version if rec.version and rec.version not in ("", ".") else accession or rec.locus
     keywords = [k for k in (rec.keywords or []) if k and k != "."]

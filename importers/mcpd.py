@@ -17,7 +17,7 @@ from pydantic_core import SchemaValidator
 
 from genbank_registry.services.tabular import restore
 from schemas import codes
-from schemas.messages import N_
+from schemas.messages import Message, N_, validation_message
 from schemas.catalogue import AccessionCreate
 from schemas.dates import normalize_partial_date
 from schemas.places import VIET_NAM_BBOX
@@ -250,7 +250,7 @@ class PassportValidator:
             for err in exc.errors():
                 field = str(err["loc"][0]) if err.get("loc") else ""
                 column = field.upper() if field.upper() in ALL_COLUMNS else field or "(row)"
-                bad(column, str(err.get("input") or ""), err.get("msg", "").removeprefix("Value error, "),
+                bad(column, str(err.get("input") or ""), validation_message(err),
                     N_("see docs/standards.md for the allowed values"))
             return None, problems
         self.taxon_ids[(instcode, accenumb)] = hit.id if hit else None
@@ -298,7 +298,8 @@ class PassportValidator:
             hint = (N_("write %(value)s (YYYYMMDD)", value=f"{m.group(3)}{int(m.group(2)):02d}{int(m.group(1)):02d}")
                     if m else
                     N_("write YYYYMMDD with -- for an unknown month or day, e.g. 200503--"))
-            problem = str(exc).removeprefix(f"{column} {text!r}").lstrip(": ")
+            said = exc.args[0] if exc.args else str(exc)
+            problem = said.params.get("problem", said) if isinstance(said, Message) else str(said)
             bad(column, text, problem, hint)
 
     def _number(self, column, text, values, bad, bounds, integer=False):

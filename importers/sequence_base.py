@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from genbank_registry.services.sequence_rows import Row, build_row
+from schemas.messages import N_, as_dict
 from schemas.sequences import SequenceIn
 
 BLOCK_CHARS = 1 << 20  # ~1 MB of text per block: a commit and a worker round trip amortised; smaller blocks
@@ -39,7 +40,7 @@ class RecordError:
 
     def as_dict(self) -> dict:
         return {"file": self.source, "record": self.record, "line": self.line, "record_id": self.record_id,
-                "reason": self.reason}
+                "reason": str(self.reason), "reason_msg": as_dict(self.reason)}
 
 
 @dataclass(slots=True)
@@ -340,7 +341,8 @@ def parse_lenient(reader: SequenceReader, block: Block, parse_all) -> Parsed:
         try:
             sub = list(parse_all(Block(block.source, text, line, number)))
         except Exception as exc:  # noqa: BLE001 - the parser's reason is what the user needs
-            reason = " ".join(str(exc).split()) or type(exc).__name__
+            reason = N_("the record could not be read: %(reason)s; compare it with a well-formed record",
+                        reason=" ".join(str(exc).split()) or type(exc).__name__)
             parsed.errors.append(RecordError(block.source, number, line, reason, _first_id(text)))
             continue
         for n, item in sub:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from pydantic import ValidationError
 
+from schemas.messages import N_, validation_message
 from schemas.surveys import OPTIONAL_COLUMNS, TEMPLATE_COLUMNS, TEMPLATE_HELP, SurveyRow
 
 from .base import Parsed, Problem, RecordIterator, UnreadableFile
@@ -88,12 +89,13 @@ def _value(err, values: dict):
 
 
 def _message(err) -> str:
-    msg = err.get("msg", "").removeprefix("Value error, ")
+    msg = validation_message(err)
     column = _column(err)
+    help_ = TEMPLATE_HELP.get(column, "")
     if err.get("type") in ("float_parsing", "int_parsing", "float_type"):
-        return f"not a number; write digits with a dot for decimals (e.g. 10.1268). {TEMPLATE_HELP.get(column, '')}"
+        return N_("not a number; write digits with a dot for decimals (e.g. 10.1268). %(help)s", help=help_)
     if err.get("type") == "missing" or (err.get("input") is None and err.get("type", "").endswith("_type")):
-        return f"required; {TEMPLATE_HELP.get(column, '')}"
+        return N_("required; %(help)s", help=help_)
     return msg
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from .codes import Label
 from .dates import UtcDatetime
+from .messages import N_
 
 
 class Role(StrEnum):
@@ -43,15 +44,15 @@ class UserBase(SQLModel):
     def _username(cls, v: str) -> str:
         v = (v or "").strip().lower()
         if not _USERNAME.match(v):
-            raise ValueError(f"username {v!r}: 3–40 characters, lower-case letters, digits, '.', '_' or '-', "
-                             f"starting with a letter or digit")
+            raise ValueError(N_("username %(value)s: 3–40 characters, lower-case letters, digits, '.', '_' or "
+                                "'-', starting with a letter or digit", value=repr(v)))
         return v
 
     @field_validator("role")
     @classmethod
     def _role(cls, v: str) -> str:
         if v not in [r.value for r in Role]:
-            raise ValueError(f"role {v!r} is not allowed; allowed: researcher, curator, admin")
+            raise ValueError(N_("role %(value)s is not allowed; allowed: researcher, curator, admin", value=repr(v)))
         return v
 
 
@@ -63,7 +64,7 @@ class UserCreate(UserBase):
     @classmethod
     def _password(cls, v: str) -> str:
         if len(v or "") < 10:
-            raise ValueError("password: use at least 10 characters")
+            raise ValueError(N_("password: use at least %(n)s characters", n=10))
         return v
 
 

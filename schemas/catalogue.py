@@ -15,6 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from . import codes
 from .dates import UtcDatetime, normalize_partial_date
+from .messages import N_
 from .text import nfc
 
 
@@ -28,7 +29,8 @@ def _code_in(value: Any, field: str, table: dict[int, codes.Label]) -> int | Non
     except ValueError:
         number = None
     if number not in table:
-        raise ValueError(f"{field} {value!r} is not in the MCPD v2.1 code list; allowed: {codes.allowed(table)}")
+        raise ValueError(N_("%(field)s %(value)s is not in the MCPD v2.1 code list; allowed: %(allowed)s",
+                            field=field, value=repr(value), allowed=codes.allowed(table)))
     return number
 
 
@@ -49,7 +51,8 @@ def _enum_in(value: Any, field: str, enum) -> str | None:
     text = str(value.value if hasattr(value, "value") else value).strip()
     allowed = _enum_values(enum)
     if text not in allowed:
-        raise ValueError(f"{field} {value!r} is not allowed; allowed: {codes.allowed(allowed)}")
+        raise ValueError(N_("%(field)s %(value)s is not allowed; allowed: %(allowed)s", field=field,
+                            value=repr(value), allowed=codes.allowed(allowed)))
     return text
 
 
@@ -68,7 +71,7 @@ class InstitutionBase(SQLModel):
     def _code(cls, v: str) -> str:
         v = (v or "").strip().upper()
         if not v or not all(c.isalnum() or c in "-_" for c in v):
-            raise ValueError(f"code {v!r}: use letters, digits, - or _ (e.g. VNM049 or CTU-BIO)")
+            raise ValueError(N_("code %(value)s: use letters, digits, - or _ (e.g. VNM049 or CTU-BIO)", value=repr(v)))
         return v
 
     @field_validator("name_vi", "name_en", "address")
@@ -113,7 +116,8 @@ class GeneFundTaskBase(SQLModel):
     @model_validator(mode="after")
     def _period(self):
         if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise ValueError(f"period_end {self.period_end} is before period_start {self.period_start}")
+            raise ValueError(N_("period_end %(end)s is before period_start %(start)s",
+                                end=str(self.period_end), start=str(self.period_start)))
         return self
 
 
@@ -152,7 +156,7 @@ class TaxonBase(SQLModel):
     def _name(cls, v):
         v = nfc((v or "").strip())
         if not v:
-            raise ValueError("scientific_name is empty")
+            raise ValueError(N_("%(field)s is empty", field="scientific_name"))
         return " ".join(v.split())
 
 
@@ -189,7 +193,8 @@ class AssessmentBase(SQLModel):
     def _code(self):
         allowed = codes.SCHEME_CODES[self.scheme]
         if self.code not in allowed:
-            raise ValueError(f"code {self.code!r} is not in scheme {self.scheme}; allowed: {codes.allowed(allowed)}")
+            raise ValueError(N_("code %(value)s is not in scheme %(scheme)s; allowed: %(allowed)s",
+                                value=repr(self.code), scheme=self.scheme, allowed=codes.allowed(allowed)))
         return self
 
 
@@ -349,21 +354,23 @@ class AccessionBase(SQLModel):
     @classmethod
     def _lat(cls, v):
         if v is not None and not -90 <= v <= 90:
-            raise ValueError(f"DECLATITUDE {v} is outside -90..90 (decimal degrees, WGS84, north positive)")
+            raise ValueError(N_("DECLATITUDE %(value)s is outside -90..90 (decimal degrees, WGS84, north positive)",
+                                value=str(v)))
         return v
 
     @field_validator("declongitude")
     @classmethod
     def _lon(cls, v):
         if v is not None and not -180 <= v <= 180:
-            raise ValueError(f"DECLONGITUDE {v} is outside -180..180 (decimal degrees, WGS84, east positive)")
+            raise ValueError(N_("DECLONGITUDE %(value)s is outside -180..180 (decimal degrees, WGS84, east "
+                                "positive)", value=str(v)))
         return v
 
     @field_validator("coorduncert")
     @classmethod
     def _uncert(cls, v):
         if v is not None and v < 0:
-            raise ValueError(f"COORDUNCERT {v} must be a positive number of metres")
+            raise ValueError(N_("COORDUNCERT %(value)s must be a positive number of metres", value=str(v)))
         return v
 
     @field_validator("origcty")
@@ -373,7 +380,7 @@ class AccessionBase(SQLModel):
             return None
         v = v.strip().upper()
         if len(v) != 3 or not v.isalpha():
-            raise ValueError(f"ORIGCTY {v!r} is not an ISO 3166-1 alpha-3 code (e.g. VNM)")
+            raise ValueError(N_("ORIGCTY %(value)s is not an ISO 3166-1 alpha-3 code (e.g. VNM)", value=repr(v)))
         return v
 
     @field_validator("georefmeth")
@@ -382,7 +389,8 @@ class AccessionBase(SQLModel):
         if v is None or v == "":
             return None
         if v not in codes.GEOREFMETH:
-            raise ValueError(f"GEOREFMETH {v!r} is not allowed; allowed: {codes.allowed(codes.GEOREFMETH)}")
+            raise ValueError(N_("%(field)s %(value)s is not allowed; allowed: %(allowed)s", field="GEOREFMETH",
+                                value=repr(v), allowed=codes.allowed(codes.GEOREFMETH)))
         return v
 
     @field_validator("accenumb")
@@ -390,7 +398,7 @@ class AccessionBase(SQLModel):
     def _accenumb(cls, v):
         v = (v or "").strip()
         if not v:
-            raise ValueError("ACCENUMB is empty: every accession needs its number within the institution")
+            raise ValueError(N_("ACCENUMB is empty: every accession needs its number within the institution"))
         return v
 
     @field_validator("accename", "collsite", "cropname", "admin_unit_recorded", "commune", "remarks",
@@ -402,7 +410,7 @@ class AccessionBase(SQLModel):
     @model_validator(mode="after")
     def _pair(self):
         if (self.declatitude is None) != (self.declongitude is None):
-            raise ValueError("DECLATITUDE and DECLONGITUDE go together: give both or neither")
+            raise ValueError(N_("DECLATITUDE and DECLONGITUDE go together: give both or neither"))
         return self
 
 

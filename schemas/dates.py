@@ -9,6 +9,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from .messages import N_
+
 def _utc(value: dt.datetime) -> dt.datetime:
     """Stored timestamps are UTC; SQLite hands them back without their zone, which is put back here."""
     return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
@@ -18,6 +20,14 @@ def _utc(value: dt.datetime) -> dt.datetime:
 UtcDatetime = Annotated[dt.datetime, AfterValidator(_utc)]
 
 _PARTIAL = re.compile(r"^(\d{4})(\d{2}|--)(\d{2}|--)$")
+
+
+def _bad(field: str, text: str, problem) -> ValueError:
+    """'COLLDATE '20241399': month 13 is not 01–12 …': the field and value, then the problem alone (an importer
+    that shows the column and the value apart takes `problem` from the message's parameters)."""
+    if problem.msgid.startswith("is "):  # a predicate of the value itself: no colon
+        return ValueError(N_("%(field)s %(value)s %(problem)s", field=field, value=repr(text), problem=problem))
+    return ValueError(N_("%(field)s %(value)s: %(problem)s", field=field, value=repr(text), problem=problem))
 
 
 @lru_cache(maxsize=65536)  # bulk imports repeat the same dates thousands of times; errors are never cached
@@ -34,26 +44,26 @@ def normalize_partial_date(value: str | None, field: str = "date") -> str | None
         return None
     m = _PARTIAL.match(text)
     if not m:
-        raise ValueError(
-            f"{field} {text!r} is not an MCPD date: write YYYYMMDD, with -- or 00 for an unknown month or day "
-            f"(e.g. 20050317, 200503--, 2005----)"
-        )
+        raise _bad(field, text, N_("is not an MCPD date: write YYYYMMDD, with -- or 00 for an unknown month or day "
+                                   "(e.g. 20050317, 200503--, 2005----)"))
     year, month, day = m.groups()
     month = "--" if month == "00" else month
     day = "--" if day == "00" else day
     if int(year) < 1700:
-        raise ValueError(f"{field} {text!r}: year {year} is before 1700; check the value")
+        raise _bad(field, text, N_("year %(year)s is before 1700; check the value", year=year))
     if month == "--" and day != "--":
-        raise ValueError(f"{field} {text!r}: a day is given without a month; write {year}---- or add the month")
+        raise _bad(field, text, N_("a day is given without a month; write %(year)s---- or add the month",
+                                   year=year))
     if month != "--" and not 1 <= int(month) <= 12:
-        raise ValueError(f"{field} {text!r}: month {month} is not 01–12 (or -- when unknown)")
+        raise _bad(field, text, N_("month %(month)s is not 01–12 (or -- when unknown)", month=month))
     if day != "--":
         last = calendar.monthrange(int(year), int(month))[1]
         if not 1 <= int(day) <= last:
-            raise ValueError(f"{field} {text!r}: day {day} does not exist in {year}-{month} (1–{last})")
+            raise _bad(field, text, N_("day %(day)s does not exist in %(year)s-%(month)s (1–%(last)s)",
+                                       day=day, year=year, month=month, last=str(last)))
     result = f"{year}{month}{day}"
     if day != "--" and dt.date(int(year), int(month), int(day)) > dt.date.today():
-        raise ValueError(f"{field} {text!r} is in the future")
+        raise _bad(field, text, N_("is in the future"))
     return result
 
 

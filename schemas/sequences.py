@@ -15,6 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from .codes import Label
 from .dates import UtcDatetime
+from .messages import N_
 
 # IUPAC nucleotide codes (upper case) and the alignment gap. Anything else rejects the record.
 IUPAC_NUCLEOTIDES = "ACGTURYSWKMBDHVN-"
@@ -32,9 +33,12 @@ def check_residues(sequence: str) -> str | None:
         return None
     shown = "".join(sorted(set(bad)))[:12]
     position = next(i for i, c in enumerate(sequence) if c in bad) + 1
-    hint = " (a protein sequence?)" if set(bad) & set("EFILPQ*") else ""
-    return (f"sequence has characters that are not IUPAC nucleotide codes: {shown!r}, first at position "
-            f"{position}{hint}; allowed: {IUPAC_NUCLEOTIDES}")
+    if set(bad) & set("EFILPQ*"):
+        return N_("sequence has characters that are not IUPAC nucleotide codes: %(shown)s, first at position "
+                  "%(position)s (a protein sequence?); allowed: %(allowed)s", shown=repr(shown), position=position,
+                  allowed=IUPAC_NUCLEOTIDES)
+    return N_("sequence has characters that are not IUPAC nucleotide codes: %(shown)s, first at position "
+              "%(position)s; allowed: %(allowed)s", shown=repr(shown), position=position, allowed=IUPAC_NUCLEOTIDES)
 
 
 class QcFlag(StrEnum):

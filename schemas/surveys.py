@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import AliasChoices, ConfigDict, field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
+from .messages import N_
 from .places import DISTRICTS, VIET_NAM_BBOX
 from .text import fold, nfc
 
@@ -34,22 +35,23 @@ TEMPLATE_COLUMNS: tuple[str, ...] = (
 OPTIONAL_COLUMNS = frozenset({"vernacularName"})
 
 # What each column means, for the downloadable template and its documentation.
+# Messages (str): the CLI and the template show the English, the web translates them.
 TEMPLATE_HELP: dict[str, str] = {
-    "eventID": "one sampling event (a visit to a site with one protocol); the same on every row of the event",
-    "eventDate": "date of the event: YYYY-MM-DD or dd/mm/yyyy",
-    "locationID": "the survey site's own code, the same on every visit (e.g. CT-917-02)",
-    "decimalLatitude": "WGS84 decimal degrees, north positive (e.g. 10.1268)",
-    "decimalLongitude": "WGS84 decimal degrees, east positive (e.g. 105.6332)",
-    "county": "the district as recorded (before 01/07/2025: quận/huyện, e.g. Ô Môn)",
-    "municipality": "the commune or ward as recorded (xã/phường, e.g. Thới An)",
-    "habitat": "e.g. rice field, canal, orchard, mangrove",
-    "samplingProtocol": "method, e.g. cast net, point count, transect",
-    "sampleSizeValue": "sampling effort as a number (e.g. 2)",
-    "sampleSizeUnit": "unit of the effort (e.g. hour, net haul, m2)",
-    "scientificName": "the taxon's scientific name without authorship",
-    "vernacularName": "optional local name (e.g. Cá lóc)",
-    "individualCount": "individuals counted (0 when absent)",
-    "occurrenceStatus": "present or absent",
+    "eventID": N_("one sampling event (a visit to a site with one protocol); the same on every row of the event"),
+    "eventDate": N_("date of the event: YYYY-MM-DD or dd/mm/yyyy"),
+    "locationID": N_("the survey site's own code, the same on every visit (e.g. CT-917-02)"),
+    "decimalLatitude": N_("WGS84 decimal degrees, north positive (e.g. 10.1268)"),
+    "decimalLongitude": N_("WGS84 decimal degrees, east positive (e.g. 105.6332)"),
+    "county": N_("the district as recorded (before 01/07/2025: quận/huyện, e.g. Ô Môn)"),
+    "municipality": N_("the commune or ward as recorded (xã/phường, e.g. Thới An)"),
+    "habitat": N_("e.g. rice field, canal, orchard, mangrove"),
+    "samplingProtocol": N_("method, e.g. cast net, point count, transect"),
+    "sampleSizeValue": N_("sampling effort as a number (e.g. 2)"),
+    "sampleSizeUnit": N_("unit of the effort (e.g. hour, net haul, m2)"),
+    "scientificName": N_("the taxon's scientific name without authorship"),
+    "vernacularName": N_("optional local name (e.g. Cá lóc)"),
+    "individualCount": N_("individuals counted (0 when absent)"),
+    "occurrenceStatus": N_("present or absent"),
 }
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -69,10 +71,10 @@ def parse_event_date(value: Any) -> dt.date:
         else:
             raise ValueError
     except ValueError:
-        raise ValueError(f"eventDate {text!r} is not a date: write YYYY-MM-DD (2024-03-17) or dd/mm/yyyy "
-                         f"(17/03/2024)") from None
+        raise ValueError(N_("eventDate %(value)s is not a date: write YYYY-MM-DD (2024-03-17) or dd/mm/yyyy "
+                            "(17/03/2024)", value=repr(text))) from None
     if day > dt.date.today():
-        raise ValueError(f"eventDate {text!r} is in the future")
+        raise ValueError(N_("eventDate %(value)s is in the future", value=repr(text)))
     return day
 
 
@@ -161,8 +163,8 @@ class SurveyRow(SQLModel):
     @classmethod
     def _blanks(cls, v):
         if isinstance(v, str) and "\x00" in v:  # PostgreSQL stores no NUL; it is damage, not data
-            raise ValueError("contains a NUL character (\\x00): the file is damaged or not text; save it again "
-                             "as CSV UTF-8")
+            raise ValueError(N_("contains a NUL character (\\x00): the file is damaged or not text; save it again "
+                                "as CSV UTF-8"))
         return _blank_to_none(v)
 
     @field_validator("*")
@@ -170,7 +172,8 @@ class SurveyRow(SQLModel):
     def _fits(cls, v, info):
         limit = _MAX_LENGTHS.get(info.field_name)
         if isinstance(v, str) and limit and len(v) > limit:
-            raise ValueError(f"{info.field_name} is {len(v)} characters long; at most {limit} are kept")
+            raise ValueError(N_("%(field)s is %(n)s characters long; at most %(limit)s are kept",
+                                field=info.field_name, n=len(v), limit=limit))
         return v
 
     @field_validator("event_date", mode="before")
@@ -183,7 +186,7 @@ class SurveyRow(SQLModel):
     def _required(cls, v, info):
         v = " ".join(nfc(str(v)).split())
         if not v:
-            raise ValueError(f"{info.field_name} is empty")
+            raise ValueError(N_("%(field)s is empty", field=info.field_name))
         return v
 
     @field_validator("county", "municipality", "habitat", "sampling_protocol", "sample_size_unit",
@@ -200,18 +203,21 @@ class SurveyRow(SQLModel):
         try:
             number = float(str(v).strip())
         except ValueError:
-            raise ValueError(f"individualCount {v!r} is not a number: write a whole number such as 12") from None
+            raise ValueError(N_("individualCount %(value)s is not a number: write a whole number such as 12",
+                                value=repr(v))) from None
         if not math.isfinite(number) or number < 0 or number != int(number):
-            raise ValueError(f"individualCount {v!r} must be a whole number ≥ 0")
+            raise ValueError(N_("individualCount %(value)s must be a whole number ≥ 0", value=repr(v)))
         if number > MAX_COUNT:
-            raise ValueError(f"individualCount {v!r} is too large: at most {MAX_COUNT:,} individuals")
+            raise ValueError(N_("individualCount %(value)s is too large: at most %(n)s individuals",
+                                value=repr(v), n=MAX_COUNT))
         return int(number)
 
     @field_validator("sample_size_value")
     @classmethod
     def _effort(cls, v):
         if v is not None and v <= 0:
-            raise ValueError(f"sampleSizeValue {v} must be positive (the effort spent, e.g. 2 hours)")
+            raise ValueError(N_("sampleSizeValue %(value)s must be positive (the effort spent, e.g. 2 hours)",
+                                value=str(v)))
         return v
 
     @field_validator("occurrence_status", mode="before")
@@ -219,43 +225,46 @@ class SurveyRow(SQLModel):
     def _status(cls, v):
         text = str(v or "").strip().lower()
         if text not in (OccurrenceStatus.PRESENT, OccurrenceStatus.ABSENT):
-            raise ValueError(f"occurrenceStatus {v!r} is not allowed; write present or absent")
+            raise ValueError(N_("occurrenceStatus %(value)s is not allowed; write present or absent", value=repr(v)))
         return text
 
     @field_validator("decimal_latitude")
     @classmethod
     def _lat(cls, v):
         if v is not None and not VIET_NAM_BBOX[1] <= v <= VIET_NAM_BBOX[3]:
-            raise ValueError(f"decimalLatitude {v} is outside Viet Nam (about 8.2–23.4); check the sign and order")
+            raise ValueError(N_("decimalLatitude %(value)s is outside Viet Nam (about 8.2–23.4); check the sign "
+                                "and order", value=str(v)))
         return v
 
     @field_validator("decimal_longitude")
     @classmethod
     def _lon(cls, v):
         if v is not None and not VIET_NAM_BBOX[0] <= v <= VIET_NAM_BBOX[2]:
-            raise ValueError(f"decimalLongitude {v} is outside Viet Nam (about 102.1–117.8); "
-                             f"check latitude and longitude are not swapped")
+            raise ValueError(N_("decimalLongitude %(value)s is outside Viet Nam (about 102.1–117.8); check latitude "
+                                "and longitude are not swapped", value=str(v)))
         return v
 
     @model_validator(mode="after")
     def _consistent(self):
         if (self.decimal_latitude is None) != (self.decimal_longitude is None):
-            raise ValueError("decimalLatitude and decimalLongitude go together: give both or neither")
+            raise ValueError(N_("decimalLatitude and decimalLongitude go together: give both or neither"))
         if self.occurrence_status == OccurrenceStatus.PRESENT and not self.individual_count \
                 and self.organism_quantity is None:
-            raise ValueError("a present taxon needs individualCount ≥ 1 (diversity indices need counts); "
-                             "write absent if it was not seen")
+            raise ValueError(N_("a present taxon needs individualCount ≥ 1 (diversity indices need counts); "
+                                "write absent if it was not seen"))
         if self.occurrence_status == OccurrenceStatus.ABSENT and self.individual_count:
-            raise ValueError(f"occurrenceStatus is absent but individualCount is {self.individual_count}; "
-                             f"write present or a count of 0")
+            raise ValueError(N_("occurrenceStatus is absent but individualCount is %(n)s; write present or a count "
+                                "of 0", n=self.individual_count))
         code = district_code_for(self.county)
         if self.county and code is None:
-            raise ValueError(f"county {self.county!r} is not one of Cần Thơ's 9 historical districts; allowed: "
-                             + ", ".join(d.name_vi for d in DISTRICTS.values()))
+            raise ValueError(N_("county %(value)s is not one of Cần Thơ's 9 historical districts; allowed: "
+                                "%(allowed)s", value=repr(self.county),
+                                allowed=", ".join(d.name_vi for d in DISTRICTS.values())))
         if code and self.decimal_latitude is not None \
                 and not DISTRICTS[code].contains(self.decimal_latitude, self.decimal_longitude):
-            raise ValueError(f"the point {self.decimal_latitude}, {self.decimal_longitude} lies outside "
-                             f"{DISTRICTS[code].name_vi}; check the coordinates or the county")
+            raise ValueError(N_("the point %(lat)s, %(lon)s lies outside %(district)s; check the coordinates or "
+                                "the county", lat=str(self.decimal_latitude), lon=str(self.decimal_longitude),
+                                district=DISTRICTS[code].name_vi))
         return self
 
     def event(self) -> dict:

@@ -252,3 +252,23 @@ def test_cli_imports_that_store_nothing_fail_with_the_reason(demo_url, monkeypat
     # Both attempts are recorded as failed, under the file's name (not the path it was imported from).
     assert [(b.status, b.source_filename) for b in batches] == [("failed", "survey-header-only.csv"),
                                                                 ("failed", "header-only.csv")]
+
+
+def test_validation_and_reader_messages_are_in_the_readers_language(signed_in):
+    """pydantic's and our validators' sentences, and a sequence reader's reasons, reach a Vietnamese page in
+    Vietnamese, their values and numbers kept."""
+    client = signed_in
+    job = _job(client, "ngày-sai.csv", (HEADER + "CTU,I18N-301,Channa,striata,110,99,20241399,VNM,aquatic\n")
+               .encode())
+    page = client.get(f"/imports/{job.id}").text
+    assert "tháng 13 không nằm trong 01–12" in page and "is not 01–12" not in page
+    assert "<td>20241399</td>" in page  # the value as written, in its own column
+    english = client.get(f"/imports/{job.id}?lang=en").text
+    assert "month 13 is not 01–12 (or -- when unknown)" in english
+
+    fasta = b">good1 Oryza sativa\nACGTACGTAC\n>bad2 Oryza sativa\nACGTXXQQACGT\n>\nACGT\n"
+    job = _job(client, "trình-tự.fasta", fasta)
+    page = client.get(f"/imports/{job.id}").text
+    assert "trình tự có ký tự không phải mã nucleotide IUPAC" in page
+    assert "dòng tiêu đề không có mã định danh" in page
+    assert "not IUPAC nucleotide codes" not in page and "has no identifier" not in page

@@ -14,6 +14,7 @@ from genbank_registry.db import make_engine
 from genbank_registry.errors import NotFound, NotPublic
 from genbank_registry.services.jobs import JobWorker
 from genbank_registry.settings import Settings, get_settings
+from schemas.messages import validation_message
 
 from . import i18n
 from .openapi import document_errors
@@ -101,10 +102,15 @@ def create_app(settings: Settings | None = None, job_handlers: dict | None = Non
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
-        message = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
+        lang = getattr(request.state, "lang", None)
+
+        def said(translated: bool) -> str:
+            return "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: "
+                             f"{i18n.translate(validation_message(e), lang) if translated else validation_message(e)}"
+                             for e in exc.errors())
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"code": 422, "message": message}, status_code=422)
-        return await http_error(request, StarletteHTTPException(400, message))
+            return JSONResponse({"code": 422, "message": said(False)}, status_code=422)
+        return await http_error(request, StarletteHTTPException(400, said(True)))
 
     @app.exception_handler(NotFound)
     @app.exception_handler(NotPublic)
