@@ -94,7 +94,7 @@ def load(url: str, matrix: np.ndarray, districts: np.ndarray) -> None:
                     for i, j in zip(rows_i[start:start + chunk].tolist(), rows_j[start:start + chunk].tolist())])
     from sqlmodel import Session
 
-    from genbank_registry.services.survey_reports import refresh_summary
+    from genbank_registry.surveys.reports import refresh_summary
 
     start = time.perf_counter()
     with Session(engine) as session:
@@ -110,7 +110,7 @@ def end_to_end(engine):
     """As the web app does it: a session from the app's engine (its pool already open), the report, closed."""
     from sqlmodel import Session
 
-    from genbank_registry.services.survey_reports import diversity_report
+    from genbank_registry.surveys.reports import diversity_report
 
     with Session(engine) as session:
         return diversity_report(session, "district")

@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from genbank_registry import migrate  # noqa: E402
 from genbank_registry.db import make_engine, normalize_url, session_scope  # noqa: E402
-from genbank_registry.services import seed  # noqa: E402
+from genbank_registry.catalogue import seed  # noqa: E402
 from tests import importer_fuzz  # noqa: E402
 
 

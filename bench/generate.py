@@ -7,7 +7,7 @@ Names, taxa, institutions, tasks and the mix of categories come from the demo ca
 (fixtures/demo/catalogue.json): every synthetic accession copies a demo accession's passport data and gets its
 own number, collecting number, date, commune and point inside a real district of Cần Thơ (real commune names
 from fixtures/demo/make_demo.py). About 92% are published. Rows are written with bulk inserts, then the search
-words and the public search index are built by the same service the registry uses (services.search_index),
+words and the public search index are built by the same service the registry uses (search.index),
 so the benchmark measures the real index. The database must be empty or absent (it is created and migrated).
 """
 from __future__ import annotations
@@ -29,10 +29,11 @@ from fixtures.demo.make_demo import COMMUNES  # noqa: E402
 from genbank_registry import migrate  # noqa: E402
 from genbank_registry.db import make_engine, normalize_url, session_scope  # noqa: E402
 from genbank_registry.models import Accession, AccessionIndex, GeneFundTask, Institution, utcnow  # noqa: E402
-from genbank_registry.services import catalogue, seed  # noqa: E402
-from genbank_registry.services.search_index import IndexBuilder  # noqa: E402
-from genbank_registry.services.search_text import refresh_search_text  # noqa: E402
-from schemas.catalogue import AccessionBase, AccessionCreate  # noqa: E402
+from genbank_registry.catalogue import records as catalogue
+from genbank_registry.catalogue import seed  # noqa: E402
+from genbank_registry.search.index import IndexBuilder  # noqa: E402
+from genbank_registry.search.text import refresh_search_text  # noqa: E402
+from schemas.accessions import AccessionBase, AccessionCreate  # noqa: E402
 from schemas.places import DISTRICTS  # noqa: E402
 
 CHUNK = 5000

@@ -39,12 +39,12 @@ def make_file(path: Path, rows: int) -> None:
 
     from genbank_registry.db import make_engine, session_scope
     from genbank_registry import migrate
-    from genbank_registry.services import seed
-    from genbank_registry.services.mcpd_export import public_to_mcpd
+    from genbank_registry.catalogue import seed
+    from genbank_registry.standards.mcpd_export import public_to_mcpd
     from schemas.places import DISTRICTS
     from schemas.standards import ALL_COLUMNS
     from genbank_registry.models import Accession
-    from genbank_registry.services.public import PublicFormBuilder
+    from genbank_registry.catalogue.public_form import PublicFormBuilder
     from sqlmodel import select
 
     url = f"sqlite:///{path.parent / 'demo.db'}"
@@ -78,7 +78,7 @@ def _registry(url: str) -> None:
     """Institutions, tasks, taxa and assessments of the demo catalogue; no accessions."""
     from genbank_registry import migrate
     from genbank_registry.db import make_engine, session_scope
-    from genbank_registry.services import seed
+    from genbank_registry.catalogue import seed
 
     migrate.upgrade(url)
     engine = make_engine(url)
@@ -96,7 +96,7 @@ def phase_floor(path: str) -> int:
 def phase_pydantic(path: str) -> int:
     from pydantic import ValidationError
 
-    from schemas.catalogue import AccessionCreate
+    from schemas.accessions import AccessionCreate
 
     n = 0
     with open(path, encoding="utf-8", newline="") as f:

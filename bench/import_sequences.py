@@ -173,8 +173,8 @@ def run_ceiling(path: str, fmt: str, db_path: str, marker: str | None) -> int:
 
     from genbank_registry import migrate
     from genbank_registry.db import without_empty_columns
-    from genbank_registry.services.sequence_rows import unpacker
-    from genbank_registry.services.sequences import INSERT_COLUMNS
+    from genbank_registry.sequences.rows import unpacker
+    from genbank_registry.sequences.store import INSERT_COLUMNS
     from importers.sequences_loader import _parse, _Source
 
     migrate.upgrade(f"sqlite:///{db_path}")

@@ -8,7 +8,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from .db import make_engine, normalize_url
+from genbank_registry.db import make_engine, normalize_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -1,118 +1,29 @@
-"""Table classes. Fields come from the Base contracts in `schemas.catalogue`; private columns are added here."""
+"""Every table of the registry in one place, for Alembic's autogenerate and for scripts.
+
+Each domain package owns its tables (`catalogue.models`, `accounts.models`, `jobs.models`, `search.models`,
+`sequences.models`, `surveys.models`); importing this module registers all of them on the one metadata. Nothing
+in those packages imports this module back.
+"""
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy import JSON, Column, DateTime, Index, MetaData, UniqueConstraint
-from sqlmodel import Field, SQLModel
-
-from schemas.catalogue import (
-    AccessionBase,
-    AssessmentBase,
-    CharacterizationBase,
-    GeneFundTaskBase,
-    ImportBatchBase,
-    InstitutionBase,
-    TaxonBase,
+from genbank_registry.accounts.models import ApiToken, AuditEvent, PasswordReset, SignInThrottle, User, WebSession
+from genbank_registry.base import metadata, utcnow
+from genbank_registry.catalogue.models import (
+    Accession,
+    Characterization,
+    ConservationAssessment,
+    GeneFundTask,
+    ImportBatch,
+    Institution,
+    Taxon,
+    VernacularName,
 )
+from genbank_registry.jobs.models import ImportJob
+from genbank_registry.search.models import AccessionIndex
+from genbank_registry.sequences.models import SequenceRecord
+from genbank_registry.surveys.models import SamplingEvent, SurveyOccurrence, SurveySummary
 
-# Named constraints let Alembic's batch mode rebuild SQLite tables and drop constraints by name.
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-metadata: MetaData = SQLModel.metadata
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _ts(**kw):
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kw)
-
-
-class Institution(InstitutionBase, table=True):
-    __tablename__ = "institution"
-    id: int | None = Field(default=None, primary_key=True)
-    contact_person: str | None = Field(default=None, max_length=200)
-    contact_email: str | None = Field(default=None, max_length=200)
-    contact_phone: str | None = Field(default=None, max_length=60)
-    created_at: dt.datetime = _ts()
-
-
-class GeneFundTask(GeneFundTaskBase, table=True):
-    __tablename__ = "gene_fund_task"
-    id: int | None = Field(default=None, primary_key=True)
-    host_institution_id: int = Field(foreign_key="institution.id", index=True)
-    created_at: dt.datetime = _ts()
-
-
-class Taxon(TaxonBase, table=True):
-    __tablename__ = "taxon"
-    __table_args__ = (UniqueConstraint("scientific_name", "rank"),)
-    id: int | None = Field(default=None, primary_key=True)
-    parent_id: int | None = Field(default=None, foreign_key="taxon.id", index=True)
-    accepted_id: int | None = Field(default=None, foreign_key="taxon.id", index=True,
-                                    description="set on a synonym: the accepted taxon")
-    name_folded: str = Field(default="", max_length=300, index=True)
-    created_at: dt.datetime = _ts()
-
-
-class VernacularName(SQLModel, table=True):
-    __tablename__ = "vernacular_name"
-    __table_args__ = (UniqueConstraint("taxon_id", "lang", "name"),)
-    id: int | None = Field(default=None, primary_key=True)
-    taxon_id: int = Field(foreign_key="taxon.id", index=True)
-    name: str = Field(max_length=300)
-    lang: str = Field(max_length=8)
-    preferred: bool = False
-    name_folded: str = Field(default="", max_length=300, index=True)
-
-
-class ConservationAssessment(AssessmentBase, table=True):
-    __tablename__ = "conservation_assessment"
-    __table_args__ = (UniqueConstraint("taxon_id", "scheme"),)
-    id: int | None = Field(default=None, primary_key=True)
-    taxon_id: int = Field(foreign_key="taxon.id", index=True)
-
-
-class Accession(AccessionBase, table=True):
-    __tablename__ = "accession"
-    __table_args__ = (
-        UniqueConstraint("institution_id", "accenumb"),
-        Index("ix_accession_status_category", "publication_status", "category"),
-    )
-    id: int | None = Field(default=None, primary_key=True)
-    institution_id: int = Field(foreign_key="institution.id", index=True)
-    taxon_id: int | None = Field(default=None, foreign_key="taxon.id", index=True)
-    task_id: int | None = Field(default=None, foreign_key="gene_fund_task.id", index=True)
-    search_text: str = Field(default="", description="folded names and places, for diacritic-free search")
-    created_at: dt.datetime = _ts()
-    updated_at: dt.datetime = _ts()
-
-
-class Characterization(CharacterizationBase, table=True):
-    __tablename__ = "characterization"
-    id: int | None = Field(default=None, primary_key=True)
-    accession_id: int = Field(foreign_key="accession.id", index=True, ondelete="CASCADE")
-
-
-class ImportBatch(ImportBatchBase, table=True):
-    __tablename__ = "import_batch"
-    id: int | None = Field(default=None, primary_key=True)
-    started_at: dt.datetime = _ts()
-    finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    report: dict | None = Field(default=None, sa_column=Column(JSON))
-
-
-# Accounts, sessions and the audit trail live in their own module; importing it registers their tables.
-# Feature tables live in their own modules and register on the same metadata: imported last.
-from .models_accounts import ApiToken, AuditEvent, PasswordReset, SignInThrottle, User, WebSession  # noqa: E402,F401
-from .models_jobs import ImportJob  # noqa: E402,F401
-from .models_search import AccessionIndex  # noqa: E402,F401
-from .models_sequences import SequenceRecord  # noqa: E402,F401
-from .models_surveys import SamplingEvent, SurveyOccurrence, SurveySummary  # noqa: E402,F401
+__all__ = ["Accession", "AccessionIndex", "ApiToken", "AuditEvent", "Characterization", "ConservationAssessment",
+           "GeneFundTask", "ImportBatch", "ImportJob", "Institution", "PasswordReset", "SamplingEvent",
+           "SequenceRecord", "SignInThrottle", "SurveyOccurrence", "SurveySummary", "Taxon", "User",
+           "VernacularName", "WebSession", "metadata", "utcnow"]

@@ -126,13 +126,6 @@ class RecordReader:
         raise NotImplementedError
 
 
-def parse(path: Path | str, fmt: str) -> Iterator[Any]:
-    """Records of `path` read as `fmt`, one at a time (see importers.formats)."""
-    from .formats import parse as _parse
-
-    return _parse(path, fmt)
-
-
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:

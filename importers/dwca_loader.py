@@ -14,18 +14,19 @@ from sqlmodel import Session, select
 
 from genbank_registry.errors import InvalidRecord, NotFound
 from genbank_registry.models import Accession
-from genbank_registry.services import catalogue
-from genbank_registry.services.audit import Actor
+from genbank_registry.catalogue import records as catalogue
+from genbank_registry.accounts.audit import Actor
+from genbank_registry.jobs.batches import finish_batch, open_batch, record_refused
 from schemas import codes
 from schemas.accounts import AuditVia, Role
-from schemas.catalogue import AccessionBase
+from schemas.accessions import AccessionBase
 from schemas.messages import N_, as_dict
 from schemas.standards import DYNAMIC_FIELDS, EventRow, ImportProblem, OccurrenceRow
 
 from .base import Problem, nothing_stored, sha256_of
 from .dwca import ArchiveError, DwcaReader
 from .dwca_surveys import has_event, survey_rows
-from .loader import ImportResult, finish_batch, open_batch, record_refused, summary
+from .loader import ImportResult, summary
 from .survey_loader import LoadResult, load_rows
 from .registry_index import RegistryIndex
 

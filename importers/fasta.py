@@ -13,8 +13,8 @@ import re
 from functools import lru_cache
 
 
-from genbank_registry.services.sequence_qc import canonical_marker, marker_in, measures
-from genbank_registry.services.sequence_rows import Row, assemble, source_feature_json, source_quals
+from genbank_registry.sequences.qc import canonical_marker, marker_in, measures
+from genbank_registry.sequences.rows import Row, assemble, source_feature_json, source_quals
 from schemas.messages import N_
 from schemas.sequences import FeatureIn, SequenceIn, check_residues
 

@@ -1,7 +1,7 @@
 """Import functions for background jobs (format → handler), wired into the web app by `genbank-registry serve`.
 
 A handler takes (engine, job, progress) and returns the id of the ImportBatch it recorded; raising ends the job
-as failed with the message. The upload's format was read from its bytes (genbank_registry.services.uploads):
+as failed with the message. The upload's format was read from its bytes (genbank_registry.jobs.uploads):
 CSV is told apart by its header (an MCPD passport sheet has ACCENUMB, a survey sheet has eventID). Web imports
 are drafts: a curator publishes them. A researcher imports for their own institution only.
 """
@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from genbank_registry.models import Institution
-from genbank_registry.models_accounts import User
-from genbank_registry.models_jobs import ImportJob
+from genbank_registry.accounts.models import User
+from genbank_registry.jobs.models import ImportJob
 from schemas.messages import N_
 
 from .loader import ImportOptions, import_mcpd

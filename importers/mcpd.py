@@ -1,5 +1,5 @@
 """MCPD v2.1 passport data: reading CSV/XLSX rows into validated `AccessionCreate`s. (Writing MCPD, from public
-forms only, is the core's: genbank_registry.services.mcpd_export.)
+forms only, is the core's: genbank_registry.standards.mcpd_export.)
 
 Validation works cell by cell so that every problem names the row, the column, the value, what is wrong and
 what to write instead; the row then goes through `AccessionCreate`, the same contract every input path uses.
@@ -15,10 +15,10 @@ from operator import itemgetter
 from pydantic import ValidationError
 from pydantic_core import SchemaValidator
 
-from genbank_registry.services.tabular import restore
+from genbank_registry.standards.tabular import restore
 from schemas import codes
 from schemas.messages import Message, N_, validation_message
-from schemas.catalogue import AccessionCreate
+from schemas.accessions import AccessionCreate
 from schemas.dates import normalize_partial_date
 from schemas.places import VIET_NAM_BBOX
 from schemas.standards import ALL_COLUMNS, CODE_LISTS, ImportProblem, column_for_header

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genbank_registry.services.sequence_rows import Row, build_row
+from genbank_registry.sequences.rows import Row, build_row
 from schemas.messages import N_, as_dict
 from schemas.sequences import SequenceIn
 

@@ -1,5 +1,9 @@
 """Load FASTA and GenBank files into the registry: parse in worker processes, write in this one.
 
+(Over 400 lines on purpose: the source, the parser pool, the commit groups and the batch row interlock - a
+commit must follow whole blocks, progress is told only after a commit, checkpoints close after the pool - and
+splitting them would spread that order over several files.)
+
 The file is cut into blocks of whole records (byte ranges that the workers read themselves, for a plain file:
 see _Source); workers parse blocks and turn records into rows (pure work, on the other core); this process
 stores the rows in file order, committing after whole blocks (up to COMMIT_BLOCKS blocks, COMMIT_RECORDS
@@ -30,9 +34,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from genbank_registry.bulk_sqlite import Checkpoints, tuned
 from genbank_registry.models import ImportBatch, utcnow
-from genbank_registry.services import batches
-from genbank_registry.services.sequence_rows import pack
-from genbank_registry.services.sequences import SequenceStore, StoreResult, VoucherMap
+from genbank_registry.jobs import batches
+from genbank_registry.sequences.rows import pack
+from genbank_registry.sequences.store import SequenceStore, StoreResult
+from genbank_registry.sequences.vouchers import VoucherMap
 from schemas.codes import ImportStatus
 from schemas.messages import Message, N_, as_dict
 

@@ -17,8 +17,9 @@ from sqlmodel import Session
 
 from genbank_registry.errors import InvalidRecord, RegistryError
 from genbank_registry.models import ImportBatch, utcnow
-from genbank_registry.services import batches, survey_reports
-from genbank_registry.services.surveys import SurveyWriter
+from genbank_registry.jobs import batches
+from genbank_registry.surveys import reports as survey_reports
+from genbank_registry.surveys.store import SurveyWriter
 from schemas.codes import ImportStatus
 from schemas.messages import Message, N_, as_dict, message_of
 from schemas.surveys import SurveyRow
@@ -54,13 +55,7 @@ def load_rows(engine: Engine, items: Iterable[Parsed | SurveyRow], *, source: st
     """`batch_id`: an import batch the caller already opened (a Darwin Core Archive with specimens and surveys
     is one import); otherwise a batch is opened here."""
     if batch_id is None:
-        batches.sweep(engine)
-        with Session(engine) as s:
-            batch = ImportBatch(format=fmt, source_filename=source, checksum=checksum, created_by=created_by,
-                                report={"owner": batches.owner()})
-            s.add(batch)
-            s.commit()
-            batch_id = batch.id
+        batch_id = batches.open_batch(engine, fmt, source, checksum, created_by)
     result = LoadResult(batch_id, ImportStatus.RUNNING)
     name = Path(source).name
     with Session(engine) as session:

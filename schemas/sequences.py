@@ -6,7 +6,6 @@ the pydantic `SequenceCreate` runs. `SequencePublic` is built only by the core's
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 

@@ -214,7 +214,7 @@ def registry(browser, _factories, tmp_path_factory):
     """`genbank-registry serve` (the importers wired in, the base URL unset) on a free port over a fresh SQLite
     database holding the demo catalogue and survey, with the users of PEOPLE: yields (base URL, database URL)."""
     from genbank_registry.db import make_engine, session_scope
-    from genbank_registry.services import accounts
+    from genbank_registry.accounts import people as accounts
 
     factory = _factories("sqlite")
     url = factory.new("surveys")

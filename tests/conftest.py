@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from genbank_registry import migrate
 from genbank_registry.db import make_engine, normalize_url, session_scope
-from genbank_registry.services import seed
+from genbank_registry.catalogue import seed
 
 PG_ENV = "TEST_POSTGRES_URL"
 REQUIRE_PG = os.environ.get("GENBANK_REGISTRY_REQUIRE_POSTGRES") == "1"
@@ -243,7 +243,7 @@ def client(demo_url):
 
 def wait_for_job(engine, job_id: int, timeout: float = 30):
     """The import job once it has completed or failed (the web runs it in the background)."""
-    from genbank_registry.models_jobs import ImportJob
+    from genbank_registry.jobs.models import ImportJob
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -262,7 +262,7 @@ PASSWORD = "mật-khẩu-đủ-dài"
 def upload_app(demo_url, tmp_path):
     """The web app over the demo catalogue with the real importers wired in (as `serve` does), a researcher of
     CTU (lan) and a curator (minh), both with PASSWORD."""
-    from genbank_registry.services import accounts
+    from genbank_registry.accounts import people as accounts
     from genbank_registry.settings import Settings
     from importers.jobs import handlers
     from web.app import create_app

@@ -1,7 +1,7 @@
 """Small builders for tests: one institution, a taxon tree with assessments, accessions."""
 from __future__ import annotations
 
-from genbank_registry.services import catalogue
+from genbank_registry.catalogue import records as catalogue
 
 INST = {"code": "TST", "name_vi": "Viện Thử nghiệm", "name_en": "Test Institute", "address": "Cần Thơ",
         "contact_person": "Ông Bí Mật", "contact_email": "secret@example.invalid", "contact_phone": "0909000111"}

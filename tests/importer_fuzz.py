@@ -35,10 +35,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from genbank_registry.errors import RegistryError
-from genbank_registry.models_jobs import ImportJob
-from genbank_registry.services import accounts
-from genbank_registry.services.mcpd_export import published_forms, write_mcpd
-from genbank_registry.services.uploads import sniff
+from genbank_registry.jobs.models import ImportJob
+from genbank_registry.accounts import people as accounts
+from genbank_registry.standards.mcpd_export import published_forms, write_mcpd
+from genbank_registry.jobs.uploads import sniff
 from importers.base import ReaderError
 from importers.jobs import HANDLERS, JobRefused
 from importers.sequences_loader import ImportAborted

@@ -8,8 +8,10 @@ from typer.testing import CliRunner
 
 from genbank_registry.cli import app
 from genbank_registry.errors import AuthenticationFailed, Forbidden, InvalidRecord, TooManyAttempts
-from genbank_registry.models_accounts import ApiToken
-from genbank_registry.services import accounts, audit, sign_in_limits
+from genbank_registry.accounts.models import ApiToken
+from genbank_registry.accounts import people as accounts
+from genbank_registry.accounts import audit
+from genbank_registry.accounts import sign_in_limits
 
 from .conftest import PASSWORD
 from .factories import base_catalogue

@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     content_type_conformance, negative_data_rejection, response_schema_conformance, status_code_conformance)
 
 from genbank_registry.db import make_engine, session_scope  # noqa: E402
-from genbank_registry.services import accounts  # noqa: E402
+from genbank_registry.accounts import people as accounts  # noqa: E402
 
 from .conftest import BACKENDS  # noqa: E402
 

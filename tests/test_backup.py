@@ -15,8 +15,8 @@ from genbank_registry import migrate
 from genbank_registry.cli import app
 from genbank_registry.db import is_sqlite, make_engine
 from genbank_registry.models import ImportBatch
-from genbank_registry.services import backup as backups
-from genbank_registry.services.search import SearchQuery, search
+from genbank_registry.operations import backup as backups
+from genbank_registry.search.query import SearchQuery, search
 
 from .conftest import BACKENDS, FIXTURES
 

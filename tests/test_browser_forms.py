@@ -16,10 +16,10 @@ from sqlmodel import Session, select
 
 from genbank_registry.db import make_engine
 from genbank_registry.models import Accession, ConservationAssessment, Institution, Taxon
-from genbank_registry.models_accounts import AuditEvent, User, WebSession
-from genbank_registry.models_jobs import ImportJob
-from genbank_registry.models_sequences import SequenceRecord
-from genbank_registry.models_surveys import SamplingEvent
+from genbank_registry.accounts.models import AuditEvent, User, WebSession
+from genbank_registry.jobs.models import ImportJob
+from genbank_registry.sequences.models import SequenceRecord
+from genbank_registry.surveys.models import SamplingEvent
 
 from .browser_support import (PASSWORD, POSTED, RUN, ROOT, browser, registry, shot, sign_in,
                               skip_without_browser, template_post_forms, uncovered)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from genbank_registry.db import make_engine, session_scope
-from genbank_registry.services import accounts
+from genbank_registry.accounts import people as accounts
 
 from .browser_support import browser, demo_server, shot  # noqa: F401
 

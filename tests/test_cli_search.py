@@ -6,7 +6,7 @@ from sqlmodel import Session
 from genbank_registry.cli import app
 from genbank_registry.db import make_engine
 from genbank_registry.models import AccessionIndex
-from genbank_registry.services.search import SearchQuery, search
+from genbank_registry.search.query import SearchQuery, search
 
 
 def test_reindex_restores_search(demo_url, monkeypatch):

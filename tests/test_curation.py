@@ -4,8 +4,11 @@ from __future__ import annotations
 import pytest
 
 from genbank_registry.errors import Forbidden, InvalidRecord
-from genbank_registry.services import accounts, audit, catalogue, curation
-from genbank_registry.services.audit import Actor
+from genbank_registry.accounts import people as accounts
+from genbank_registry.accounts import audit
+from genbank_registry.catalogue import records as catalogue
+from genbank_registry.catalogue import curation
+from genbank_registry.accounts.audit import Actor
 
 from .factories import accession, base_catalogue
 

@@ -6,8 +6,8 @@ from collections import Counter
 from sqlmodel import select
 
 from genbank_registry.models import Accession, ConservationAssessment, GeneFundTask, Institution
-from genbank_registry.services import seed
-from genbank_registry.services.public import PublicFormBuilder
+from genbank_registry.catalogue import seed
+from genbank_registry.catalogue.public_form import PublicFormBuilder
 from schemas import codes
 from schemas.places import DISTRICTS
 

@@ -9,11 +9,11 @@ from sqlmodel import Session, delete, select
 
 from genbank_registry.db import make_engine
 from genbank_registry.models import Institution
-from genbank_registry.models_surveys import SamplingEvent, SurveyOccurrence, SurveySummary
-from genbank_registry.services import dwca_export
-from genbank_registry.services.mcpd_export import published_forms
-from genbank_registry.services.sensitivity import SensitivityResolver
-from genbank_registry.services.survey_export import public_survey_rows
+from genbank_registry.surveys.models import SamplingEvent, SurveyOccurrence, SurveySummary
+from genbank_registry.standards import dwca_export
+from genbank_registry.standards.mcpd_export import published_forms
+from genbank_registry.catalogue.sensitivity import SensitivityResolver
+from genbank_registry.surveys.export import public_survey_rows
 from importers import dwca_loader
 
 EVENT = "http://rs.tdwg.org/dwc/terms/Event"

@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import Session, select
 
 from genbank_registry.models import Accession, ImportBatch
-from genbank_registry.models_accounts import AuditEvent
-from genbank_registry.models_surveys import SamplingEvent, SurveyOccurrence
-from genbank_registry.services import survey_reports
+from genbank_registry.accounts.models import AuditEvent
+from genbank_registry.surveys.models import SamplingEvent, SurveyOccurrence
+from genbank_registry.surveys import reports as survey_reports
 from importers import dwca_loader, loader
 from importers.dwca import ArchiveError
 from importers.tables import TableError

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from genbank_registry.cli import app
 from genbank_registry.db import make_engine
 from genbank_registry.models import Accession, Characterization
-from genbank_registry.services import catalogue, tabular
+from genbank_registry.catalogue import records as catalogue
+from genbank_registry.standards import tabular
 from importers import loader
 from importers.survey_loader import load_survey_file
 
@@ -148,7 +149,7 @@ def test_web_downloads_neutralise_formulas(injected):
 
 
 def test_neutralised_mcpd_round_trips_through_the_importer(injected, tmp_path):
-    from genbank_registry.services.mcpd_export import published_forms, write_mcpd_csv
+    from genbank_registry.standards.mcpd_export import published_forms, write_mcpd_csv
 
     engine = make_engine(injected)
     path = tmp_path / "catalogue.mcpd.csv"

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from genbank_registry.cli import app as cli
-from genbank_registry.services.insdc_export import insdc_date, structured_voucher
+from genbank_registry.standards.insdc_export import insdc_date, structured_voucher
 from importers.sequences_loader import Options, import_file
 
 from .conftest import FIXTURES, web_client

@@ -17,10 +17,10 @@ from sqlmodel import Session
 
 from genbank_registry.db import make_engine
 from genbank_registry.models import Accession, ImportBatch
-from genbank_registry.models_sequences import SequenceRecord
-from genbank_registry.services import batches
-from genbank_registry.services.mcpd_export import public_to_mcpd
-from genbank_registry.services.public import PublicFormBuilder
+from genbank_registry.sequences.models import SequenceRecord
+from genbank_registry.jobs import batches
+from genbank_registry.standards.mcpd_export import public_to_mcpd
+from genbank_registry.catalogue.public_form import PublicFormBuilder
 from schemas.standards import ALL_COLUMNS
 
 from .conftest import BACKENDS, FIXTURES

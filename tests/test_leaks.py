@@ -18,8 +18,9 @@ from starlette.routing import Mount
 
 from genbank_registry.db import session_scope
 from genbank_registry.models import Accession, GeneFundTask, Institution, Taxon
-from genbank_registry.models_sequences import SequenceRecord
-from genbank_registry.services import accounts, catalogue
+from genbank_registry.sequences.models import SequenceRecord
+from genbank_registry.accounts import people as accounts
+from genbank_registry.catalogue import records as catalogue
 from genbank_registry.settings import Settings
 from web.app import create_app
 

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from genbank_registry.cli import app
 from genbank_registry.models import Accession, ImportBatch, Taxon
 from importers import loader
-from importers.base import UnknownFormat, parse
+from importers.base import UnknownFormat
+from importers.formats import parse
 from importers.mcpd import dms_to_decimal
 from importers.tables import TableError
 from tests.conftest import FIXTURES
@@ -251,7 +252,7 @@ def test_the_importers_validator_is_the_contracts():
     from pydantic import ValidationError
 
     from importers.mcpd import _VALIDATE
-    from schemas.catalogue import AccessionCreate
+    from schemas.accessions import AccessionCreate
 
     row = {"instcode": "TST", "accenumb": " G-1 ", "category": "aquatic", "storage": "12; 13", "sampstat": "300",
            "colldate": "20230517", "declatitude": 10.1, "declongitude": 105.6, "collsite": "Vườn"}

@@ -6,9 +6,9 @@ import json
 import pytest
 
 from genbank_registry.errors import NotPublic
-from genbank_registry.services import catalogue
-from genbank_registry.services.public import generalise_point, public_form, snap
-from genbank_registry.services.sensitivity import SensitivityResolver
+from genbank_registry.catalogue import records as catalogue
+from genbank_registry.catalogue.public_form import generalise_point, public_form, snap
+from genbank_registry.catalogue.sensitivity import SensitivityResolver
 
 from .factories import accession, base_catalogue
 
@@ -109,7 +109,7 @@ def test_bulk_search_text_equals_the_one_record_refresh(demo_session):
     from sqlmodel import select
 
     from genbank_registry.models import Accession
-    from genbank_registry.services.search_text import SearchTextBuilder, refresh_search_text
+    from genbank_registry.search.text import SearchTextBuilder, refresh_search_text
     builder = SearchTextBuilder(demo_session)
     for acc in demo_session.exec(select(Accession)).all():
         bulk = builder.text(acc)

@@ -6,9 +6,9 @@ from sqlmodel import Session, select
 
 from genbank_registry.db import make_engine
 from genbank_registry.models import Accession, AccessionIndex
-from genbank_registry.services import catalogue
-from genbank_registry.services.search import FACETS, SearchQuery, search
-from genbank_registry.services.stats import catalogue_counts
+from genbank_registry.catalogue import records as catalogue
+from genbank_registry.search.query import FACETS, SearchQuery, search
+from genbank_registry.catalogue.stats import catalogue_counts
 from schemas.text import fold, query_tokens, words
 
 
@@ -214,7 +214,7 @@ def test_tier_by_tier_ranking_gives_the_same_pages_as_ranking_every_match(demo_s
     """SQLite ranks a broad search tier by tier from FTS5 (search._ranked_by_tier), or from the first rows of a
     category in name order (search._walk); the demo catalogue is too small to be broad, so every way is forced
     here and they must agree page by page, with filters and past page one."""
-    import genbank_registry.services.search as search_module
+    import genbank_registry.search.ranking as search_module
 
     catalogue.upsert_accession(demo_session, {
         "instcode": "CTU", "accenumb": "LUA", "category": "crop_variety", "taxon_name": "Oryza sativa",

@@ -5,8 +5,8 @@ import io
 
 import pytest
 
-from genbank_registry.services.sequence_qc import has_stop_codon, marker_of, measures
-from genbank_registry.services.sequence_rows import row_of
+from genbank_registry.sequences.qc import has_stop_codon, marker_of, measures
+from genbank_registry.sequences.rows import row_of
 from importers.sequence_base import RecordError, UnknownFormat, open_text, reader_for, sniff
 from importers.fasta import split_header, to_sequence
 from tests.conftest import FIXTURES

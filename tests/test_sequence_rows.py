@@ -7,7 +7,7 @@ import random
 import pytest
 from sqlalchemy import text
 
-from genbank_registry.services.sequence_rows import build_row, content_hash
+from genbank_registry.sequences.rows import build_row, content_hash
 from importers.fasta import fasta_rows, split_fasta, to_sequence
 from importers.sequence_base import open_text
 from importers.sequences_loader import Options, import_file

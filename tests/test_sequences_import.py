@@ -6,8 +6,8 @@ from sqlmodel import Session, select
 
 import importers.sequence_base
 from genbank_registry.models import Accession, ImportBatch, Institution, Taxon
-from genbank_registry.models_sequences import SequenceRecord
-from genbank_registry.services import sequences as sequence_service
+from genbank_registry.sequences.models import SequenceRecord
+from genbank_registry.sequences import store as sequence_service
 from importers.sequences_loader import ImportAborted, Options, import_file
 from tests.conftest import FIXTURES
 

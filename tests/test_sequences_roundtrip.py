@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from genbank_registry.cli import app
-from genbank_registry.models_sequences import SequenceRecord
+from genbank_registry.sequences.models import SequenceRecord
 from schemas.sequences import SOURCE_COLUMNS
 from tests.conftest import FIXTURES
 

@@ -11,10 +11,10 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from genbank_registry.models import Accession, Characterization, Institution
-from genbank_registry.services import catalogue
-from genbank_registry.services.public import PublicFormBuilder
-from genbank_registry.services import dwca_export
-from genbank_registry.services.mcpd_export import write_mcpd_csv
+from genbank_registry.catalogue import records as catalogue
+from genbank_registry.catalogue.public_form import PublicFormBuilder
+from genbank_registry.standards import dwca_export
+from genbank_registry.standards.mcpd_export import write_mcpd_csv
 from importers import dwca_loader, loader
 from tests.conftest import FIXTURES
 from tests.factories import accession, base_catalogue

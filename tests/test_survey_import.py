@@ -134,7 +134,7 @@ def test_loader_takes_plain_rows(engine):
 def test_report_summary_follows_each_load(cli, tmp_path):
     """Loads refresh only the groups they touch; the result equals a full rebuild, also when an event moves."""
     from genbank_registry.models import SurveySummary
-    from genbank_registry.services import survey_reports
+    from genbank_registry.surveys import reports as survey_reports
 
     ninh_kieu = {"eventID": "EV-2", "county": "Ninh Kiều", "decimalLatitude": "10.03", "decimalLongitude": "105.76",
                  "municipality": "An Bình"}

@@ -13,7 +13,7 @@ from skbio.diversity.alpha import chao1_ci
 from typer.testing import CliRunner
 
 from genbank_registry.cli import app
-from genbank_registry.services import genefund_reports
+from genbank_registry.catalogue import genefund_reports
 from schemas.surveys import INDEX_NAMES
 
 from .conftest import FIXTURES

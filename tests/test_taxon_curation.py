@@ -4,9 +4,11 @@ from __future__ import annotations
 import pytest
 
 from genbank_registry.errors import Forbidden, InvalidRecord
-from genbank_registry.services import audit, catalogue, taxon_curation
-from genbank_registry.services.audit import Actor
-from genbank_registry.services.public import public_form
+from genbank_registry.accounts import audit
+from genbank_registry.catalogue import records as catalogue
+from genbank_registry.catalogue import taxon_curation
+from genbank_registry.accounts.audit import Actor
+from genbank_registry.catalogue.public_form import public_form
 
 from .factories import accession, base_catalogue
 

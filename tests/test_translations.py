@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from genbank_registry.models import ImportBatch
-from genbank_registry.models_jobs import ImportJob
+from genbank_registry.jobs.models import ImportJob
 
 from .conftest import PASSWORD, form_token, sign_in, wait_for_job, web_client
 

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from genbank_registry.errors import InvalidRecord, NotFound
 from genbank_registry.models import Accession
-from genbank_registry.services import catalogue
+from genbank_registry.catalogue import records as catalogue
 from schemas.dates import format_partial_date, normalize_partial_date
 
 from .factories import accession, base_catalogue

@@ -8,8 +8,11 @@ from sqlmodel import Session, select
 
 from genbank_registry.db import session_scope
 from genbank_registry.models import Accession, Institution
-from genbank_registry.models_accounts import SignInThrottle, User
-from genbank_registry.services import accounts, audit, curation, sign_in_limits
+from genbank_registry.accounts.models import SignInThrottle, User
+from genbank_registry.accounts import people as accounts
+from genbank_registry.accounts import audit
+from genbank_registry.catalogue import curation
+from genbank_registry.accounts import sign_in_limits
 from genbank_registry.settings import Settings
 from web.app import create_app
 

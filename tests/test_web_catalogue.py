@@ -8,7 +8,7 @@ import re
 from sqlmodel import Session, select
 
 from genbank_registry.models import Accession, AccessionIndex, Institution, Taxon
-from genbank_registry.services.sensitivity import SensitivityResolver
+from genbank_registry.catalogue.sensitivity import SensitivityResolver
 
 
 def _accessions(client, where):

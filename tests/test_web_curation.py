@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from genbank_registry.db import session_scope
 from genbank_registry.models import Accession, Institution
-from genbank_registry.services import accounts
+from genbank_registry.accounts import people as accounts
 from genbank_registry.settings import Settings
 from web.app import create_app
 
@@ -149,8 +149,8 @@ def test_token_api_with_revoked_and_expired_tokens(app):
 
 
 def test_a_curators_view_of_a_sensitive_record_is_recorded(app):
-    from genbank_registry.services import audit
-    from genbank_registry.services.sensitivity import SensitivityResolver
+    from genbank_registry.accounts import audit
+    from genbank_registry.catalogue.sensitivity import SensitivityResolver
     with Session(app.state.engine) as session:
         resolver = SensitivityResolver(session)
         fish = next(a for a in session.exec(select(Accession).order_by(Accession.id))

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from genbank_registry.models import Accession, Institution
-from genbank_registry.models_jobs import ImportJob
+from genbank_registry.jobs.models import ImportJob
 
 from .conftest import PASSWORD, form_token, sign_in, wait_for_job
 HEADER = "INSTCODE,ACCENUMB,GENUS,SPECIES,SAMPSTAT,STORAGE,COLLDATE,ORIGCTY,CATEGORY\n"

@@ -14,8 +14,9 @@ from sqlmodel import Session, select
 
 from genbank_registry.db import session_scope
 from genbank_registry.models import ImportBatch
-from genbank_registry.models_jobs import ImportJob
-from genbank_registry.services import accounts, jobs
+from genbank_registry.jobs.models import ImportJob
+from genbank_registry.accounts import people as accounts
+from genbank_registry.jobs import runner as jobs
 from genbank_registry.settings import Settings
 from web.app import create_app
 
@@ -155,7 +156,7 @@ def test_postgresql_workers_share_the_queue_through_procrastinate(db_url, tmp_pa
         pytest.skip("the procrastinate queue is for PostgreSQL deployments; SQLite uses the in-process worker")
     import threading
 
-    from genbank_registry import queue
+    from genbank_registry.jobs import procrastinate_queue as queue
     settings = Settings(database_url=db_url, upload_dir=str(tmp_path / "uploads"), job_queue="procrastinate")
     app = create_app(settings, job_handlers={"fasta": count_fasta})
     with session_scope(app.state.engine) as session:

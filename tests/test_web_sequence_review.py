@@ -14,9 +14,9 @@ from Bio import SeqIO
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from genbank_registry.models_jobs import ImportJob
-from genbank_registry.models_sequences import SequenceRecord
-from genbank_registry.services import audit
+from genbank_registry.jobs.models import ImportJob
+from genbank_registry.sequences.models import SequenceRecord
+from genbank_registry.accounts import audit
 
 from .conftest import PASSWORD, form_token, sign_in
 

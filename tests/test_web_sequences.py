@@ -5,8 +5,8 @@ import pytest
 from sqlmodel import Session, select
 
 from genbank_registry.models import Accession, Institution
-from genbank_registry.models_sequences import SequenceRecord
-from genbank_registry.services.sequence_public import sequences_for_accession
+from genbank_registry.sequences.models import SequenceRecord
+from genbank_registry.sequences.public import sequences_for_accession
 from importers.sequences_loader import Options, import_file
 from tests.conftest import FIXTURES, web_client
 

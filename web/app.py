@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from genbank_registry.db import make_engine
 from genbank_registry.errors import NotFound, NotPublic
-from genbank_registry.services.jobs import JobWorker
+from genbank_registry.jobs.runner import JobWorker
 from genbank_registry.settings import Settings, get_settings
 from schemas.messages import validation_message
 

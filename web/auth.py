@@ -16,9 +16,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from genbank_registry.errors import AuthenticationFailed
-from genbank_registry.models_accounts import User, WebSession
-from genbank_registry.services import accounts
-from genbank_registry.services.audit import Actor
+from genbank_registry.accounts.models import User, WebSession
+from genbank_registry.accounts import people as accounts
+from genbank_registry.accounts.audit import Actor
 from schemas.accounts import AuditVia
 
 from .deps import SessionDep

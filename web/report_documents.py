@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from genbank_registry.services import genefund_reports
+from genbank_registry.catalogue import genefund_reports
 from schemas.surveys import DiversityReportPublic, GroupBy
 
 from . import charts, i18n

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import typer
 
-from . import (  # noqa: F401  (batches, sequences, standards and surveys add commands to the groups)
+from genbank_registry.cli import (  # noqa: F401  (batches, sequences, standards and surveys add commands to the groups)
     accessions, backup, batches, db, seed, sequences, serve, standards, surveys, users, worker,
 )
-from .groups import export_app, import_app, report_app
+from genbank_registry.cli.groups import export_app, import_app, report_app
 
 app = typer.Typer(help="Gene bank and biological resource registry of Cần Thơ's gene fund.",
                   no_args_is_help=True, pretty_exceptions_enable=False)

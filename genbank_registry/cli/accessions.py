@@ -11,12 +11,15 @@ from schemas import codes
 from schemas.dates import format_partial_date
 from schemas.places import district_name
 
-from ..errors import NotPublic
-from ..models import Institution, Taxon
-from ..db import session_scope
-from ..services import audit, curation, public, queries
-from ..services.audit import SYSTEM
-from .common import console, engine_for, fail, reported_errors
+from genbank_registry.errors import NotPublic
+from genbank_registry.models import Institution, Taxon
+from genbank_registry.db import session_scope
+from genbank_registry.accounts import audit
+from genbank_registry.catalogue import curation
+from genbank_registry.catalogue import public_form as public
+from genbank_registry.catalogue import queries
+from genbank_registry.accounts.audit import SYSTEM
+from genbank_registry.cli.common import console, engine_for, fail, reported_errors
 
 app = typer.Typer(help="List and show accessions.", no_args_is_help=True)
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import typer
 
-from ..services import backup as backups
-from .common import console, fail, progress_bar, reported_errors, settings
+from genbank_registry.operations import backup as backups
+from genbank_registry.cli.common import console, fail, progress_bar, reported_errors, settings
 
 
 def _progress(progress):

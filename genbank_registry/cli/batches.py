@@ -11,12 +11,12 @@ from sqlmodel import Session, select
 from schemas import codes
 from schemas.places import district_name
 
-from ..models import Accession, ImportBatch
-from ..services.batches import mark_interrupted, sweep
-from ..services.public import PublicFormBuilder
-from ..services.stats import catalogue_counts
-from .common import console, engine_for, fail, progress_bar, reported_errors
-from .groups import export_app, import_app, report_app
+from genbank_registry.models import Accession, ImportBatch
+from genbank_registry.jobs.batches import mark_interrupted, sweep
+from genbank_registry.catalogue.public_form import PublicFormBuilder
+from genbank_registry.catalogue.stats import catalogue_counts
+from genbank_registry.cli.common import console, engine_for, fail, progress_bar, reported_errors
+from genbank_registry.cli.groups import export_app, import_app, report_app
 
 
 @import_app.command("batches")
@@ -108,7 +108,7 @@ def export_insdc_source(
     marker: str = typer.Option(None, help="only this marker (e.g. COI-5P, ITS, matK)"),
 ):
     """Sheets for submitting the registry's sequences to GenBank/ENA/DDBJ, vouchers as INST:COLL:ID."""
-    from ..services import insdc_export
+    from genbank_registry.standards import insdc_export
 
     with engine_for() as engine, Session(engine) as session, reported_errors():
         table = insdc_export.source_table(session, staff=all_records, marker=marker)

@@ -9,9 +9,9 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
                            TimeElapsedColumn, TimeRemainingColumn)
 from rich.text import Text
 
-from ..db import make_engine
-from ..errors import RegistryError
-from ..settings import Settings, get_settings
+from genbank_registry.db import make_engine
+from genbank_registry.errors import RegistryError
+from genbank_registry.settings import Settings, get_settings
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)  # an error line stays one line, greppable

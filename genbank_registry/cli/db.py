@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import typer
 
-from .. import migrate
-from .common import console, settings
+from genbank_registry import migrate
+from genbank_registry.cli.common import console, settings
 
 app = typer.Typer(help="Database schema: upgrade, downgrade, status.", no_args_is_help=True)
 
@@ -43,10 +43,10 @@ def reindex():
     from sqlalchemy import func
     from sqlmodel import select
 
-    from ..db import session_scope
-    from ..models import Accession
-    from ..services.search_index import reindex_all
-    from .common import engine_for, progress_bar, reported_errors
+    from genbank_registry.db import session_scope
+    from genbank_registry.models import Accession
+    from genbank_registry.search.text import reindex_all
+    from genbank_registry.cli.common import engine_for, progress_bar, reported_errors
 
     with engine_for(settings().database_url) as engine, reported_errors():
         with session_scope(engine) as session:

@@ -10,13 +10,14 @@ from sqlmodel import select
 
 from importers.sequences_loader import Options, import_file
 
-from .. import migrate
-from ..db import session_scope
-from ..models_sequences import SequenceRecord
-from ..services import catalogue, seed as seed_service
-from ..services.surveys import has_surveys
-from .common import console, engine_for, fail, progress_bar, reported_errors, settings
-from .surveys import import_survey_file, print_load_result
+from genbank_registry import migrate
+from genbank_registry.db import session_scope
+from genbank_registry.sequences.models import SequenceRecord
+from genbank_registry.catalogue import records as catalogue
+from genbank_registry.catalogue import seed as seed_service
+from genbank_registry.surveys.store import has_surveys
+from genbank_registry.cli.common import console, engine_for, fail, progress_bar, reported_errors, settings
+from genbank_registry.cli.surveys import import_survey_file, print_load_result
 
 SURVEY_FIXTURES = seed_service.demo_catalogue_path().parents[1] / "surveys"
 

@@ -11,15 +11,15 @@ from sqlmodel import Session
 from importers.base import ReaderError
 from importers.sequences_loader import ImportAborted, Options, import_paths
 
-from .. import migrate
-from ..errors import NotPublic
-from ..services import queries
-from ..services.catalogue import institution_by_code
-from ..services.sequence_formats import write_all
-from ..services.sequence_public import SequenceFormBuilder, select_sequences, taxon_ids_for
-from ..models_sequences import SequenceRecord
-from .common import console, engine_for, err_console, fail, progress_bar, reported_errors, settings
-from .groups import export_app, import_app
+from genbank_registry import migrate
+from genbank_registry.errors import NotPublic
+from genbank_registry.catalogue import queries
+from genbank_registry.catalogue.records import institution_by_code
+from genbank_registry.sequences.formats import write_all
+from genbank_registry.sequences.public import SequenceFormBuilder, select_sequences, taxon_ids_for
+from genbank_registry.sequences.models import SequenceRecord
+from genbank_registry.cli.common import console, engine_for, err_console, fail, progress_bar, reported_errors, settings
+from genbank_registry.cli.groups import export_app, import_app
 
 COLUMNS = ("added", "updated", "unchanged", "rejected")
 

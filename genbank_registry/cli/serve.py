@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from .common import settings
+from genbank_registry.cli.common import settings
 
 
 def serve(

@@ -14,12 +14,12 @@ from importers.base import ReaderError
 from importers.tables import Table as DataTable
 from schemas import codes
 
-from ..models import Institution
-from ..services import dwca_export
-from ..services.mcpd_export import published_forms, write_mcpd_csv, write_template
-from ..services.survey_export import public_survey_rows
-from .common import console, engine_for, fail, progress_bar, reported_errors
-from .groups import export_app, import_app
+from genbank_registry.models import Institution
+from genbank_registry.standards import dwca_export
+from genbank_registry.standards.mcpd_export import published_forms, write_mcpd_csv, write_template
+from genbank_registry.surveys.export import public_survey_rows
+from genbank_registry.cli.common import console, engine_for, fail, progress_bar, reported_errors
+from genbank_registry.cli.groups import export_app, import_app
 
 SHOWN_PROBLEMS = 40
 

@@ -15,10 +15,12 @@ from importers.survey_csv import write_template
 from importers.survey_loader import LoadResult, load_survey_file
 from schemas.surveys import INDEX_NAMES, GroupBy
 
-from .. import migrate
-from ..services import genefund_reports, survey_reports, tabular
-from .common import console, engine_for, err_console, fail, progress_bar, settings
-from .groups import import_app, report_app
+from genbank_registry import migrate
+from genbank_registry.catalogue import genefund_reports
+from genbank_registry.surveys import reports as survey_reports
+from genbank_registry.standards import tabular
+from genbank_registry.cli.common import console, engine_for, err_console, fail, progress_bar, settings
+from genbank_registry.cli.groups import import_app, report_app
 
 FORMATS = ("table", "json", "csv", "xlsx", "pdf")
 

@@ -10,12 +10,13 @@ from sqlmodel import Session, select
 
 from schemas.accounts import UserPublic
 
-from ..db import session_scope
-from ..models import Institution
-from ..models_accounts import User
-from ..services import accounts, sign_in_limits
-from ..services.audit import SYSTEM
-from .common import console, engine_for, fail, reported_errors, settings
+from genbank_registry.db import session_scope
+from genbank_registry.models import Institution
+from genbank_registry.accounts.models import User
+from genbank_registry.accounts import people as accounts
+from genbank_registry.accounts import sign_in_limits
+from genbank_registry.accounts.audit import SYSTEM
+from genbank_registry.cli.common import console, engine_for, fail, reported_errors, settings
 
 users_app = typer.Typer(help="Users and roles (researcher, curator, admin).", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for scripts: shown once, stored hashed, expiring, revocable.",

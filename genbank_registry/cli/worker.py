@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from .common import console, engine_for, fail, settings
+from genbank_registry.cli.common import console, engine_for, fail, settings
 
 
 def worker(
@@ -17,7 +17,7 @@ def worker(
              "default 'thread' queue the web process runs imports itself")
     from importers.jobs import handlers
 
-    from .. import queue
+    from genbank_registry.jobs import procrastinate_queue as queue
 
     console.print(f"import worker: concurrency {concurrency}, database {s.database_url.split('@')[-1]}")
     with engine_for(s.database_url) as engine:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln
 
-from .alpha import Z95, _counts, chao1
+from genbank_registry.metrics.alpha import Z95, _counts, chao1
 
 EFFORT_RATIO_WARNING = 2.0  # beyond this, raw richness compares effort more than diversity
 

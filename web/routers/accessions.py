@@ -11,10 +11,10 @@ from sqlmodel import select
 
 from genbank_registry.errors import NotFound
 from genbank_registry.models import Accession, Institution, Taxon
-from genbank_registry.services.public import PublicFormBuilder
-from genbank_registry.services.public_catalogue import taxon_public
-from genbank_registry.services.sequence_public import sequences_for_accession
-from schemas.catalogue import AccessionPublic
+from genbank_registry.catalogue.public_form import PublicFormBuilder
+from genbank_registry.catalogue.public_catalogue import taxon_public
+from genbank_registry.sequences.public import sequences_for_accession
+from schemas.accessions import AccessionPublic
 
 from ..deps import PublicBaseDep, RecordId, SessionDep, missing_is_404
 from ..templating import render

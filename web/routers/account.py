@@ -8,8 +8,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import select
 
 from genbank_registry.errors import Forbidden, InvalidRecord, NotFound
-from genbank_registry.models_accounts import User
-from genbank_registry.services import accounts
+from genbank_registry.accounts.models import User
+from genbank_registry.accounts import people as accounts
 
 from ..auth import FormUserDep, Principal, UserDep, require_admin
 from ..deps import SessionDep

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from genbank_registry.errors import AuthenticationFailed, InvalidRecord, TooManyAttempts
-from genbank_registry.services import accounts
+from genbank_registry.accounts import people as accounts
 
 from ..auth import (SESSION_COOKIE, FormUserDep, PresessionCsrfDep, PrincipalDep, client_address, presession_csrf,
                     set_presession_cookie, set_session_cookie)

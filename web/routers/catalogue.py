@@ -11,11 +11,12 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlmodel import select
 
 from genbank_registry.models import Accession, GeneFundTask, Institution
-from genbank_registry.services import search as search_service
-from genbank_registry.services.public import PublicFormBuilder
-from genbank_registry.services.tabular import neutralise
+from genbank_registry.search import query as search_service
+from genbank_registry.catalogue.public_form import PublicFormBuilder
+from genbank_registry.standards.tabular import neutralise
 from schemas import codes
-from schemas.catalogue import AccessionPublic, AccessionSearchPublic, FacetValuePublic
+from schemas.accessions import AccessionPublic
+from schemas.search import AccessionSearchPublic, FacetValuePublic
 from schemas.places import district_name
 from schemas.text import query_tokens, words
 

@@ -15,9 +15,11 @@ from sqlmodel import Session, select
 
 from genbank_registry.errors import Forbidden, InvalidRecord, NotFound, NotPublic
 from genbank_registry.models import Accession, Institution, Taxon
-from genbank_registry.models_jobs import ImportJob
-from genbank_registry.services import audit, curation, sequence_curation
-from genbank_registry.services.sensitivity import SensitivityResolver
+from genbank_registry.jobs.models import ImportJob
+from genbank_registry.accounts import audit
+from genbank_registry.catalogue import curation
+from genbank_registry.sequences import curation as sequence_curation
+from genbank_registry.catalogue.sensitivity import SensitivityResolver
 from schemas.accounts import AuditEventPublic
 
 from ..auth import FormUserDep, Principal, TokenUserDep, UserDep

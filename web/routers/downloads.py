@@ -12,9 +12,10 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import select
 
 from genbank_registry.models import Institution
-from genbank_registry.services import dwca_export, insdc_export
-from genbank_registry.services.mcpd_export import published_forms, template_bytes, write_mcpd
-from genbank_registry.services.survey_export import public_survey_rows
+from genbank_registry.standards import dwca_export
+from genbank_registry.standards import insdc_export
+from genbank_registry.standards.mcpd_export import published_forms, template_bytes, write_mcpd
+from genbank_registry.surveys.export import public_survey_rows
 from schemas import codes
 
 from ..deps import SessionDep

@@ -6,8 +6,8 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import select
 
 from genbank_registry.models import ImportBatch
-from genbank_registry.services import search
-from genbank_registry.services.stats import catalogue_counts
+from genbank_registry.search import query as search
+from genbank_registry.catalogue.stats import catalogue_counts
 
 from ..deps import SessionDep
 from ..templating import render

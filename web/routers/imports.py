@@ -9,10 +9,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session, select
 
 from genbank_registry.models import ImportBatch
-from genbank_registry.models_jobs import ImportJob
+from genbank_registry.jobs.models import ImportJob
 from genbank_registry.errors import Forbidden, InvalidRecord
-from genbank_registry.services import jobs, sequence_curation
-from genbank_registry.services.uploads import UploadRejected, accept_upload
+from genbank_registry.jobs import runner as jobs
+from genbank_registry.sequences import curation as sequence_curation
+from genbank_registry.jobs.uploads import UploadRejected, accept_upload
 from schemas.accounts import Role
 from schemas.messages import N_, message_of
 
@@ -46,7 +47,7 @@ def _receive(request: Request, session: Session, principal: Principal, file: Upl
     job = jobs.enqueue(session, stored, principal.user.id, options={"role": principal.role})
     session.commit()
     if settings.job_queue == "procrastinate":
-        from genbank_registry import queue  # PostgreSQL deployments only
+        from genbank_registry.jobs import procrastinate_queue as queue  # PostgreSQL deployments only
         queue.defer(settings.database_url, job.id)
     return job
 

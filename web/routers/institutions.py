@@ -4,8 +4,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from genbank_registry.services import public_catalogue as pc
-from genbank_registry.services import search as search_service
+from genbank_registry.catalogue import public_catalogue as pc
+from genbank_registry.search import query as search_service
 from schemas.catalogue import InstitutionPublic
 
 from ..deps import SessionDep, missing_is_404

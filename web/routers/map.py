@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from genbank_registry.services import search as search_service
+from genbank_registry.search import query as search_service
 
 from .. import mapsvg
 from ..deps import SessionDep

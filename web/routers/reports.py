@@ -13,7 +13,11 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from genbank_registry.services import genefund_reports, survey_reports, tabular
+from genbank_registry.catalogue import genefund_reports
+
+from genbank_registry.surveys import reports as survey_reports
+
+from genbank_registry.standards import tabular
 from schemas.surveys import CoverageReportPublic, CoverageRowPublic, DiversityReportPublic, GroupBy, \
     TEMPLATE_COLUMNS, TEMPLATE_HELP
 

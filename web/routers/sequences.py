@@ -11,8 +11,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from genbank_registry.errors import NotFound
-from genbank_registry.services.sequence_formats import to_fasta, to_genbank
-from genbank_registry.services.sequence_public import (list_public_sequences, public_sequence,
+from genbank_registry.sequences.formats import to_fasta, to_genbank
+from genbank_registry.sequences.public import (list_public_sequences, public_sequence,
                                                        taxon_ids_for)
 from schemas.sequences import QC_LABELS, QcFlag, SequencePage, SequencePublic
 

@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse, Response
 from sqlmodel import select
 
 from genbank_registry.models import GeneFundTask, Institution
-from genbank_registry.models_search import AccessionIndex
+from genbank_registry.search.models import AccessionIndex
 
 from ..deps import PublicBaseDep, SessionDep
 

@@ -5,8 +5,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import SQLModel
 
-from genbank_registry.services import public_catalogue as pc
-from genbank_registry.services import search as search_service
+from genbank_registry.catalogue import public_catalogue as pc
+from genbank_registry.search import query as search_service
 from schemas.catalogue import TaxonPublic
 
 from ..deps import RecordId, SessionDep, missing_is_404

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from genbank_registry.errors import Forbidden, InvalidRecord
 from genbank_registry.models import ConservationAssessment, Taxon, VernacularName
-from genbank_registry.services import taxon_curation
+from genbank_registry.catalogue import taxon_curation
 from schemas.text import fold
 
 from ..auth import FormUserDep, Principal, UserDep

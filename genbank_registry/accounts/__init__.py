@@ -1,0 +1,1 @@
+"""People: users, roles, API tokens, web sessions, sign-in limits and the audit trail."""

@@ -1,0 +1,1 @@
+"""The catalogue: institutions, gene-fund tasks, taxa and their assessments, accessions and their passports, characterizations, import batches; writes, curation, the public form and the sensitivity rule."""

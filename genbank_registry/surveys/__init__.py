@@ -1,0 +1,1 @@
+"""Biodiversity surveys: sampling events and occurrences, their store, the report tables and the public export rows."""
