@@ -6,13 +6,13 @@ Shaped like Biopython's SeqIO: `importers.parse(path, format)` picks the reader 
 from __future__ import annotations
 
 import gc
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from genbank_registry.checksums import sha256_of  # noqa: F401  (the importers' name for it)
 from schemas.messages import Message, N_, as_dict
 
 
@@ -126,9 +126,3 @@ class RecordReader:
         raise NotImplementedError
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

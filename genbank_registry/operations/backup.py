@@ -12,7 +12,6 @@ told `force`, and it never leaves a half-restored SQLite file under the real nam
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import shutil
@@ -29,6 +28,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from genbank_registry import migrate
+from genbank_registry.checksums import sha256_of
 from genbank_registry.db import is_sqlite, make_engine, normalize_url
 from genbank_registry.errors import RegistryError
 
@@ -70,14 +70,6 @@ class Manifest:
                               f"reads ({VERSION}); restore it with the version that made it "
                               f"({raw.get('program_version')})")
         return cls(**{k: raw[k] for k in cls.__dataclass_fields__ if k in raw})
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _program_version() -> str:
@@ -130,10 +122,10 @@ def backup(url: str, upload_dir: Path, out: Path, progress: Progress | None = No
             db_name, manifest = SQLITE_NAME, _backup_sqlite(url, tmp / SQLITE_NAME, progress)
         else:
             db_name, manifest = PG_NAME, _backup_postgres(url, tmp / PG_NAME, progress)
-        manifest.files[db_name] = _sha256(tmp / db_name)
+        manifest.files[db_name] = sha256_of(tmp / db_name)
         uploads = _upload_files(upload_dir)
         for path in uploads:
-            manifest.files["uploads/" + path.relative_to(upload_dir).as_posix()] = _sha256(path)
+            manifest.files["uploads/" + path.relative_to(upload_dir).as_posix()] = sha256_of(path)
         manifest.program_version = _program_version()
         manifest.created_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         part = out.with_name(out.name + ".part")
@@ -256,7 +248,7 @@ def restore(archive: Path, url: str, upload_dir: Path, force: bool = False,
             tar.extractall(tmp, filter="data")  # no absolute paths, no `..`, no devices
         for name, digest in sorted(manifest.files.items()):
             path = tmp / name
-            if not path.is_file() or _sha256(path) != digest:
+            if not path.is_file() or sha256_of(path) != digest:
                 raise BackupError(f"{archive}: {name} is missing or damaged (its SHA-256 differs from the "
                                   "manifest's): nothing was changed")
         if engine_name == "sqlite":
