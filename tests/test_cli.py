@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 from typer.testing import CliRunner
@@ -31,6 +32,25 @@ def test_upgrade_then_seed_twice(bare_url, cli_env):
     assert again.exit_code == 0 and "not empty" in again.output
     status = runner.invoke(app, ["db", "status"])
     assert status.exit_code == 0, status.output
+
+
+def test_commands_on_a_database_without_the_registry_say_what_to_do(bare_url, cli_env, tmp_path):
+    """A mistyped URL or a database never upgraded: one line saying what to run, no traceback, no empty file."""
+    missing = tmp_path / "typo" / "registry.db"
+    cli_env(f"sqlite:///{missing}")
+    result = runner.invoke(app, ["accessions", "list"])
+    assert result.exit_code == 1 and "no registry database at" in result.output and "db upgrade" in result.output
+    assert "Traceback" not in result.output and not missing.exists() and not missing.parent.exists()
+    if bare_url.startswith("sqlite"):
+        sqlite3.connect(bare_url.removeprefix("sqlite:///")).close()  # a file, but no tables
+    cli_env(bare_url)
+    for command in (["accessions", "list"], ["import", "batches"], ["report", "counts"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1, (command, result.output)
+        assert "holds no registry schema" in result.output and "db upgrade" in result.output, result.output
+    if bare_url.startswith("postgresql"):
+        cli_env(bare_url.replace("postgres@", "postgres:secret-word@"))
+        assert "secret-word" not in runner.invoke(app, ["accessions", "list"]).output
 
 
 def test_list_and_show(demo_url, cli_env):

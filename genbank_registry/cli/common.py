@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 from rich.text import Text
@@ -21,9 +23,41 @@ def settings() -> Settings:
     return get_settings()
 
 
+def schema_problem(url: str) -> str | None:
+    """Why the registry's commands cannot run on this database (no file, no schema, an older schema), or None.
+    Checked before a command touches it, so that a mistyped URL neither prints a traceback nor leaves an empty
+    SQLite file behind."""
+    from genbank_registry import migrate
+    from genbank_registry.db import is_sqlite, normalize_url
+    from sqlalchemy.engine import make_url
+
+    shown = make_url(normalize_url(url)).render_as_string(hide_password=True)
+    if is_sqlite(url):
+        database = make_url(normalize_url(url)).database
+        if database and database != ":memory:" and not Path(database).exists():
+            return (f"no registry database at {database}: run `genbank-registry db upgrade` to create it (or "
+                    "`make run`), or set GENBANK_REGISTRY_DATABASE_URL to the registry's database")
+    try:
+        current = migrate.current_revisions(url)
+    except SQLAlchemyError as exc:
+        return f"cannot open the database {shown}: {exc.__class__.__name__}: {' '.join(str(exc).split())[:300]}"
+    heads = migrate.head_revisions()
+    if not current:
+        return f"the database {shown} holds no registry schema: run `genbank-registry db upgrade` first"
+    if current != heads:
+        return (f"the database is at schema revision {', '.join(sorted(current))}, this program needs "
+                f"{', '.join(sorted(heads))}: run `genbank-registry db upgrade` first")
+    return None
+
+
 @contextmanager
-def engine_for(url: str | None = None):
-    engine = make_engine(url or settings().database_url)
+def engine_for(url: str | None = None, check_schema: bool = True):
+    url = url or settings().database_url
+    if check_schema:
+        problem = schema_problem(url)
+        if problem:
+            fail(problem)
+    engine = make_engine(url)
     try:
         yield engine
     finally:
