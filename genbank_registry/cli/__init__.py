@@ -7,7 +7,7 @@ from __future__ import annotations
 import typer
 
 from genbank_registry.cli import (  # noqa: F401  (batches, sequences, standards and surveys add commands to the groups)
-    accessions, backup, batches, db, seed, sequences, serve, standards, surveys, users, worker,
+    accessions, backup, batches, db, places, seed, sequences, serve, standards, surveys, users, worker,
 )
 from genbank_registry.cli.groups import export_app, import_app, report_app
 
@@ -15,6 +15,7 @@ app = typer.Typer(help="Gene bank and biological resource registry of Cần Thơ
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(db.app, name="db")
 app.add_typer(seed.app, name="seed")
+app.add_typer(places.app, name="places")
 app.add_typer(accessions.app, name="accessions")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
