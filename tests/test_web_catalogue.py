@@ -183,6 +183,11 @@ def test_map_is_offline_and_plots_only_public_points(client):
     assert not exact & {(p.lat, p.lon) for p in page.context["points"]}
     narrowed = client.get("/map?district=925")
     assert sum(p.n for p in narrowed.context["points"]) < drawn
+    # The base is the city since 01/07/2025: its 103 communes and wards, with the layer's attribution.
+    uids = re.findall(r'<path d="M[^"]+" data-uid="(2025:\d+)"', page.text)
+    assert len(uids) == len(set(uids)) == 103
+    assert "lamngockhuong/vietnam-3d-map" in page.text and "gis.vn" in page.text
+    assert len(page.text) < 150_000  # the drawing is simplified, not the full layer
 
 
 def test_pages_work_without_javascript_and_switch_language_in_place(client):

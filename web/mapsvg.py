@@ -1,15 +1,23 @@
-"""An offline map of Cần Thơ: district boxes and points drawn as inline SVG (no tiles, no CDN, no JavaScript)."""
+"""An offline map of Cần Thơ as inline SVG (no tiles, no CDN, no JavaScript): the 103 communes and wards of the
+city since 01/07/2025 as the base, the 9 old districts of old Cần Thơ as boxes (they filter the search), and the
+search's public points."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
+import shapely
+
+from genbank_registry.places.geometry import ATTRIBUTION, commune_layer
+from genbank_registry.places.units import gazetteer
 from schemas.places import DISTRICTS
 
-MIN_LON = min(d.min_lon for d in DISTRICTS.values()) - 0.01
-MAX_LON = max(d.max_lon for d in DISTRICTS.values()) + 0.01
-MIN_LAT = min(d.min_lat for d in DISTRICTS.values()) - 0.01
-MAX_LAT = max(d.max_lat for d in DISTRICTS.values()) + 0.01
+# The frame is the whole merged city (old Cần Thơ, Hậu Giang, Sóc Trăng).
+_BOUNDS = shapely.total_bounds(commune_layer().shapes)
+MIN_LON, MIN_LAT, MAX_LON, MAX_LAT = _BOUNDS[0] - 0.01, _BOUNDS[1] - 0.01, _BOUNDS[2] + 0.01, _BOUNDS[3] + 0.01
+# About 1.3 px at this width: the drawing keeps its shared edges (coverage simplification) and weighs ~50 KB.
+DRAW_TOLERANCE = 0.002
 WIDTH = 720
 # Equirectangular at the city's latitude: close enough at this scale, and needs no projection library.
 HEIGHT = round(WIDTH * (MAX_LAT - MIN_LAT) / ((MAX_LON - MIN_LON) * math.cos(math.radians((MIN_LAT + MAX_LAT) / 2))))
@@ -34,6 +42,14 @@ class Box:
 
 
 @dataclass
+class Commune:
+    uid: str
+    name_vi: str
+    name_ascii: str
+    d: str  # SVG path
+
+
+@dataclass
 class Point:
     x: float
     y: float
@@ -51,6 +67,28 @@ def districts() -> list[Box]:
         cx, cy = xy(d.centroid_lat, d.centroid_lon)
         boxes.append(Box(d.code, d.name_vi, d.name_ascii, x0, y0, round(x1 - x0, 1), round(y1 - y0, 1), cx, cy))
     return boxes
+
+
+def _path(geom) -> str:
+    parts = []
+    for polygon in getattr(geom, "geoms", [geom]):
+        for ring in (polygon.exterior, *polygon.interiors):
+            coords = [xy(lat, lon) for lon, lat in ring.coords]
+            parts.append("M" + "L".join(f"{x},{y}" for x, y in coords) + "Z")
+    return "".join(parts)
+
+
+@lru_cache(maxsize=1)
+def communes() -> tuple[Commune, ...]:
+    """The 2025 units, drawn once per process."""
+    layer, g = commune_layer(), gazetteer()
+    drawn = shapely.coverage_simplify(layer.shapes, DRAW_TOLERANCE)
+    return tuple(Commune(uid, g.unit(uid).full_name_vi, g.unit(uid).name_ascii, _path(geom))
+                 for uid, geom in zip(layer.uids, drawn))
+
+
+def attribution() -> str:
+    return ATTRIBUTION
 
 
 def points(rows: list[tuple[float, float, int]]) -> list[Point]:

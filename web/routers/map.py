@@ -20,7 +20,8 @@ def map_page(request: Request, session: SessionDep):
     rows, without = search_service.map_points(session, query)
     pts = mapsvg.points(rows)
     return render(request, "map/index.html", {
-        "query": query, "districts": mapsvg.districts(), "points": pts, "width": mapsvg.WIDTH,
+        "query": query, "communes": mapsvg.communes(), "attribution": mapsvg.attribution(),
+        "districts": mapsvg.districts(), "points": pts, "width": mapsvg.WIDTH,
         "height": mapsvg.HEIGHT, "without": without, "outside": sum(n for *_, n in rows) - sum(p.n for p in pts),
         "catalogue_url": url_for_search("/catalogue", query), "url": lambda **c: url_for_search("/map", query, **c),
     })
