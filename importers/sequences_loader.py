@@ -33,7 +33,6 @@ from pathlib import Path
 from sqlalchemy.engine import Connection, Engine
 
 from genbank_registry.bulk_sqlite import Checkpoints, tuned
-from genbank_registry.models import ImportBatch, utcnow
 from genbank_registry.jobs import batches
 from genbank_registry.sequences.rows import pack
 from genbank_registry.sequences.store import SequenceStore, StoreResult
@@ -217,14 +216,8 @@ def import_file(engine: Engine, path: str, options: Options,
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if (size is None or size >= PARALLEL_FROM_BYTES) else 0
 
-    batch_id = None
-    if not options.dry_run:
-        batches.sweep(engine)  # batches a killed import left `running` are marked interrupted first
-        with engine.begin() as conn:
-            batch_id = conn.execute(ImportBatch.__table__.insert().values(report={"owner": batches.owner()},
-                format=f"sequences-{fmt}", source_filename=Path(path).name if path != "-" else "<stdin>",
-                created_by=options.created_by, status=ImportStatus.RUNNING, added=0, updated=0, unchanged=0,
-                rejected=0, started_at=utcnow())).inserted_primary_key[0]
+    batch_id = None if options.dry_run else batches.open_batch(
+        engine, f"sequences-{fmt}", Path(path).name if path != "-" else "<stdin>", None, options.created_by)
     report.batch_id = batch_id
     store = SequenceStore(batch_id=batch_id, institution=options.institution, voucher_map=voucher_map,
                           status=options.status)
@@ -416,11 +409,9 @@ def _finish_batch(engine: Engine, batch_id: int, report: FileReport, status: str
         message = f"aborted: {report.errors[0]}"
     elif status == ImportStatus.ABORTED:
         message = str(N_("interrupted: run the same command again to complete it"))
-    with engine.begin() as conn:
-        conn.execute(ImportBatch.__table__.update().where(ImportBatch.__table__.c.id == batch_id).values(
-            status=status, added=counts["added"], updated=counts["updated"], unchanged=counts["unchanged"],
-            rejected=counts["rejected"], checksum=report.sha256, finished_at=utcnow(), message=message,
-            report=report.as_report()))
+    batches.finish_batch(engine, batch_id, status, message, report.as_report(),
+                         counts=(counts["added"], counts["updated"], counts["unchanged"], counts["rejected"]),
+                         checksum=report.sha256)
 
 
 def import_paths(engine: Engine, paths: list[str], options: Options, progress=None) -> list[FileReport]:

@@ -101,11 +101,14 @@ def open_batch(engine: Engine, fmt: str, source: str, checksum: str | None, crea
 
 
 def finish_batch(engine: Engine, batch_id: int, status: str, message: str | None, report: dict,
-                 counts: tuple[int, int, int, int] | None = None) -> None:
+                 counts: tuple[int, int, int, int] | None = None, checksum: str | None = None) -> None:
+    """End a batch: its status, message, report, and (when given) its counts and the file's checksum."""
     with Session(engine) as session:
         batch = session.get(ImportBatch, batch_id)
         if counts is not None:
             batch.added, batch.updated, batch.unchanged, batch.rejected = counts
+        if checksum is not None:
+            batch.checksum = checksum
         batch.status, batch.message, batch.report, batch.finished_at = status, message, report, utcnow()
         session.add(batch)
         session.commit()
