@@ -9,23 +9,43 @@ from functools import lru_cache
 
 import shapely
 
-from genbank_registry.places.geometry import ATTRIBUTION, commune_layer
+from genbank_registry.places.geometry import ATTRIBUTION, commune_layer  # noqa: F401  (ATTRIBUTION: shown under the map)
 from genbank_registry.places.units import gazetteer
 from schemas.places import DISTRICTS
 
-# The frame is the whole merged city (old Cần Thơ, Hậu Giang, Sóc Trăng).
-_BOUNDS = shapely.total_bounds(commune_layer().shapes)
-MIN_LON, MIN_LAT, MAX_LON, MAX_LAT = _BOUNDS[0] - 0.01, _BOUNDS[1] - 0.01, _BOUNDS[2] + 0.01, _BOUNDS[3] + 0.01
 # About 1.3 px at this width: the drawing keeps its shared edges (coverage simplification) and weighs ~50 KB.
 DRAW_TOLERANCE = 0.002
 WIDTH = 720
-# Equirectangular at the city's latitude: close enough at this scale, and needs no projection library.
-HEIGHT = round(WIDTH * (MAX_LAT - MIN_LAT) / ((MAX_LON - MIN_LON) * math.cos(math.radians((MIN_LAT + MAX_LAT) / 2))))
 
 
-def xy(lat: float, lon: float) -> tuple[float, float]:
-    return (round((lon - MIN_LON) / (MAX_LON - MIN_LON) * WIDTH, 1),
-            round((MAX_LAT - lat) / (MAX_LAT - MIN_LAT) * HEIGHT, 1))
+@dataclass(frozen=True)
+class Frame:
+    """The whole merged city (old Cần Thơ, Hậu Giang, Sóc Trăng), equirectangular at its latitude: close enough
+    at this scale, and needs no projection library."""
+
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+    @property
+    def height(self) -> int:
+        mid = math.radians((self.min_lat + self.max_lat) / 2)
+        return round(WIDTH * (self.max_lat - self.min_lat) / ((self.max_lon - self.min_lon) * math.cos(mid)))
+
+    def holds(self, lat: float, lon: float) -> bool:
+        return self.min_lat <= lat <= self.max_lat and self.min_lon <= lon <= self.max_lon
+
+    def xy(self, lat: float, lon: float) -> tuple[float, float]:
+        return (round((lon - self.min_lon) / (self.max_lon - self.min_lon) * WIDTH, 1),
+                round((self.max_lat - lat) / (self.max_lat - self.min_lat) * self.height, 1))
+
+
+@lru_cache(maxsize=1)
+def frame() -> Frame:
+    """Read from the commune layer on the first map drawn, not when the web app is imported."""
+    x0, y0, x1, y1 = shapely.total_bounds(commune_layer().shapes)
+    return Frame(x0 - 0.01, y0 - 0.01, x1 + 0.01, y1 + 0.01)
 
 
 @dataclass
@@ -59,18 +79,20 @@ class Point:
     lon: float
 
 
-def districts() -> list[Box]:
+@lru_cache(maxsize=1)
+def districts() -> tuple[Box, ...]:
+    xy = frame().xy
     boxes = []
     for d in DISTRICTS.values():
         x0, y0 = xy(d.max_lat, d.min_lon)
         x1, y1 = xy(d.min_lat, d.max_lon)
         cx, cy = xy(d.centroid_lat, d.centroid_lon)
         boxes.append(Box(d.code, d.name_vi, d.name_ascii, x0, y0, round(x1 - x0, 1), round(y1 - y0, 1), cx, cy))
-    return boxes
+    return tuple(boxes)
 
 
 def _path(geom) -> str:
-    parts = []
+    xy, parts = frame().xy, []
     for polygon in getattr(geom, "geoms", [geom]):
         for ring in (polygon.exterior, *polygon.interiors):
             coords = [xy(lat, lon) for lon, lat in ring.coords]
@@ -87,15 +109,11 @@ def communes() -> tuple[Commune, ...]:
                  for uid, geom in zip(layer.uids, drawn))
 
 
-def attribution() -> str:
-    return ATTRIBUTION
-
-
 def points(rows: list[tuple[float, float, int]]) -> list[Point]:
     """Points outside the city's frame (e.g. a donor elsewhere in the Delta) are left off the drawing."""
-    out = []
+    out, box = [], frame()
     for lat, lon, n in rows:
-        if MIN_LAT <= lat <= MAX_LAT and MIN_LON <= lon <= MAX_LON:
-            x, y = xy(lat, lon)
+        if box.holds(lat, lon):
+            x, y = box.xy(lat, lon)
             out.append(Point(x, y, round(4 + 2 * math.sqrt(n - 1), 1), n, lat, lon))
     return out

@@ -20,8 +20,8 @@ def map_page(request: Request, session: SessionDep):
     rows, without = search_service.map_points(session, query)
     pts = mapsvg.points(rows)
     return render(request, "map/index.html", {
-        "query": query, "communes": mapsvg.communes(), "attribution": mapsvg.attribution(),
+        "query": query, "communes": mapsvg.communes(), "attribution": mapsvg.ATTRIBUTION,
         "districts": mapsvg.districts(), "points": pts, "width": mapsvg.WIDTH,
-        "height": mapsvg.HEIGHT, "without": without, "outside": sum(n for *_, n in rows) - sum(p.n for p in pts),
+        "height": mapsvg.frame().height, "without": without, "outside": sum(n for *_, n in rows) - sum(p.n for p in pts),
         "catalogue_url": url_for_search("/catalogue", query), "url": lambda **c: url_for_search("/map", query, **c),
     })
