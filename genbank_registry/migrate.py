@@ -7,6 +7,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
 
 from genbank_registry.db import make_engine, normalize_url
 
@@ -43,13 +44,15 @@ def revision(url: str, message: str, autogenerate: bool = True) -> None:
     command.revision(alembic_config(url), message=message, autogenerate=autogenerate)
 
 
-def current_revisions(url: str) -> set[str]:
-    engine = make_engine(url)
+def current_revisions(target: str | Engine) -> set[str]:
+    """The database's revisions; `target` is a URL, or an engine the caller keeps using."""
+    engine = make_engine(target) if isinstance(target, str) else target
     try:
         with engine.connect() as conn:
             return set(MigrationContext.configure(conn).get_current_heads())
     finally:
-        engine.dispose()
+        if engine is not target:
+            engine.dispose()
 
 
 def head_revisions() -> set[str]:

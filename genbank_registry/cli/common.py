@@ -6,12 +6,14 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import SQLAlchemyError
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 from rich.text import Text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
-from genbank_registry.db import make_engine
+from genbank_registry import migrate
+from genbank_registry.db import is_sqlite, make_engine, normalize_url
 from genbank_registry.errors import RegistryError
 from genbank_registry.settings import Settings, get_settings
 
@@ -23,22 +25,22 @@ def settings() -> Settings:
     return get_settings()
 
 
-def schema_problem(url: str) -> str | None:
-    """Why the registry's commands cannot run on this database (no file, no schema, an older schema), or None.
-    Checked before a command touches it, so that a mistyped URL neither prints a traceback nor leaves an empty
-    SQLite file behind."""
-    from genbank_registry import migrate
-    from genbank_registry.db import is_sqlite, normalize_url
-    from sqlalchemy.engine import make_url
-
-    shown = make_url(normalize_url(url)).render_as_string(hide_password=True)
+def _missing_file(url: str) -> str | None:
+    """A SQLite URL naming no file: said before an engine is made, which would create an empty one."""
     if is_sqlite(url):
         database = make_url(normalize_url(url)).database
         if database and database != ":memory:" and not Path(database).exists():
             return (f"no registry database at {database}: run `genbank-registry db upgrade` to create it (or "
                     "`make run`), or set GENBANK_REGISTRY_DATABASE_URL to the registry's database")
+    return None
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """Why the registry's commands cannot run on this database (unreachable, no schema, an older schema), or
+    None: checked before a command touches it, so that it says what to do rather than print a traceback."""
+    shown = engine.url.render_as_string(hide_password=True)
     try:
-        current = migrate.current_revisions(url)
+        current = migrate.current_revisions(engine)
     except SQLAlchemyError as exc:
         return f"cannot open the database {shown}: {exc.__class__.__name__}: {' '.join(str(exc).split())[:300]}"
     heads = migrate.head_revisions()
@@ -53,12 +55,12 @@ def schema_problem(url: str) -> str | None:
 @contextmanager
 def engine_for(url: str | None = None, check_schema: bool = True):
     url = url or settings().database_url
-    if check_schema:
-        problem = schema_problem(url)
-        if problem:
-            fail(problem)
+    if check_schema and (problem := _missing_file(url)):
+        fail(problem)
     engine = make_engine(url)
     try:
+        if check_schema and (problem := schema_problem(engine)):
+            fail(problem)
         yield engine
     finally:
         engine.dispose()
