@@ -161,6 +161,21 @@ BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="
 
 
 @pytest.fixture(params=BACKENDS)
+def new_database(request, _factories):
+    """`new_database(kind)`: another database of one engine ("empty", "demo" or "surveys"), dropped after the
+    test; for tests that need two registries side by side (a copy to compare with, a target to restore into)."""
+    factory, made = _factories(request.param), []
+
+    def new(kind: str) -> str:
+        made.append(factory.new(kind))
+        return made[-1]
+
+    yield new
+    for url in made:
+        factory.drop(url)
+
+
+@pytest.fixture(params=BACKENDS)
 def db_url(request, _factories):
     """URL of a fresh, migrated, empty database."""
     yield from _database(request, _factories, "empty")

@@ -18,20 +18,16 @@ from genbank_registry.models import ImportBatch
 from genbank_registry.operations import backup as backups
 from genbank_registry.search.query import SearchQuery, search
 
-from .conftest import BACKENDS, FIXTURES
+from .conftest import FIXTURES
 
 GENBANK = "cor6_6.gb"  # six records with features and references
 QUERIES = ["lúa", "ca", "cá", "bưởi năm roi", "Cái Răng", "dau", ""]
 
 
-@pytest.fixture(params=BACKENDS)
-def source_and_target(request, _factories):
+@pytest.fixture
+def source_and_target(new_database):
     """A populated registry (demo catalogue, sequences and surveys) and an empty, migrated one."""
-    factory = _factories(request.param)
-    urls = factory.new("surveys"), factory.new("empty")
-    yield urls
-    for url in urls:
-        factory.drop(url)
+    return new_database("surveys"), new_database("empty")
 
 
 def _uploads(folder: Path) -> dict[str, bytes]:

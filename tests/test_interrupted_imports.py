@@ -23,20 +23,16 @@ from genbank_registry.standards.mcpd_export import public_to_mcpd
 from genbank_registry.catalogue.public_form import PublicFormBuilder
 from schemas.standards import ALL_COLUMNS
 
-from .conftest import BACKENDS, FIXTURES
+from .conftest import FIXTURES
 
 CLI = str(Path(sys.executable).parent / "genbank-registry")
 KILLS: list[str] = []  # what was killed where, printed at the end for the closing note
 
 
-@pytest.fixture(params=BACKENDS)
-def two_demo_urls(request, _factories):
+@pytest.fixture
+def two_demo_urls(new_database):
     """Two copies of the demo registry: one for the killed import, one for the uninterrupted run."""
-    factory = _factories(request.param)
-    urls = factory.new("demo"), factory.new("demo")
-    yield urls
-    for url in urls:
-        factory.drop(url)
+    return new_database("demo"), new_database("demo")
 
 
 def _mcpd_file(url: str, path: Path, rows: int) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
-from genbank_registry import migrate
+from genbank_registry import migrate, models
 from genbank_registry.checksums import sha256_of
 from genbank_registry.db import is_sqlite, make_engine, normalize_url
 from genbank_registry.errors import RegistryError
@@ -212,16 +212,12 @@ def read_manifest(archive: Path) -> Manifest:
 def holdings(url: str, upload_dir: Path) -> tuple[int, int]:
     """(rows in the target's registry tables; files in its uploads folder). A freshly migrated database holds
     none: Alembic's own row and the search engine's bookkeeping (FTS5 `_config`/`_data`) are not data."""
-    from sqlmodel import SQLModel
-
-    from genbank_registry import models  # noqa: F401  (registers every table)
-
     rows = 0
     if not is_sqlite(url) or _sqlite_path(url).exists():
         engine = make_engine(url)
         try:
             with engine.connect() as conn:
-                ours = set(SQLModel.metadata.tables)
+                ours = set(models.metadata.tables)
                 rows = sum(n for name, n in row_counts(conn).items() if name in ours)
         finally:
             engine.dispose()
