@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from genbank_registry.checksums import sha256_of  # noqa: F401  (the importers' name for it)
 from schemas.messages import Message, N_, as_dict
 
 

@@ -12,23 +12,24 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from genbank_registry.errors import InvalidRecord, NotFound
-from genbank_registry.models import Accession
-from genbank_registry.catalogue import records as catalogue
 from genbank_registry.accounts.audit import Actor
+from genbank_registry.catalogue import records as catalogue
+from genbank_registry.checksums import sha256_of
+from genbank_registry.errors import InvalidRecord, NotFound
 from genbank_registry.jobs.batches import finish_batch, open_batch, record_refused
+from genbank_registry.models import Accession
 from schemas import codes
-from schemas.accounts import AuditVia, Role
 from schemas.accessions import AccessionBase
+from schemas.accounts import AuditVia, Role
 from schemas.messages import N_, as_dict
 from schemas.standards import DYNAMIC_FIELDS, EventRow, ImportProblem, OccurrenceRow
 
-from .base import Problem, nothing_stored, sha256_of
+from .base import Problem, nothing_stored
 from .dwca import ArchiveError, DwcaReader
 from .dwca_surveys import has_event, survey_rows
 from .loader import ImportResult, summary
-from .survey_loader import LoadResult, load_rows
 from .registry_index import RegistryIndex
+from .survey_loader import LoadResult, load_rows
 
 _ISO2_TO_ISO3 = {"VN": "VNM", "KH": "KHM", "LA": "LAO", "TH": "THA", "CN": "CHN", "PH": "PHL", "ID": "IDN",
                  "MY": "MYS", "MM": "MMR", "JP": "JPN", "IN": "IND", "US": "USA", "BE": "BEL", "NL": "NLD"}

@@ -16,19 +16,19 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from genbank_registry.models import ImportBatch, utcnow
+from genbank_registry.checksums import sha256_of
 from genbank_registry.jobs.batches import finish_batch, open_batch, record_refused
+from genbank_registry.models import ImportBatch, utcnow
 from genbank_registry.standards.tabular import neutralise
 from schemas import codes
 from schemas.accessions import AccessionCreate
 from schemas.messages import N_, as_dict
 from schemas.standards import ImportProblem
 
-from .base import ReaderError, collector_paused, nothing_stored, sha256_of
+from .base import ReaderError, collector_paused, nothing_stored
 from .mcpd import McpdReader, PassportValidator
-from .registry_index import RegistryIndex
-
 from .passport_writer import ON_DUPLICATE, ON_ERROR, ImportOptions, ImportResult, PassportWriter
+from .registry_index import RegistryIndex
 
 __all__ = ["ON_DUPLICATE", "ON_ERROR", "ImportOptions", "ImportResult", "import_mcpd", "summary", "write_report_csv"]
 

@@ -26,23 +26,33 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
 from genbank_registry.bulk_sqlite import Checkpoints, tuned
+from genbank_registry.checksums import sha256_of
 from genbank_registry.jobs import batches
 from genbank_registry.sequences.rows import pack
 from genbank_registry.sequences.store import SequenceStore, StoreResult
 from genbank_registry.sequences.vouchers import VoucherMap
 from schemas.codes import ImportStatus
-from schemas.messages import Message, N_, as_dict
+from schemas.messages import N_, Message, as_dict
 
-from .base import collector_paused, nothing_stored, sha256_of
-from .sequence_base import (Block, FileRange, RecordError, UnknownFormat, count_lines, open_text, reader_for,
-                            shift_errors, sniff)
+from .base import collector_paused, nothing_stored
+from .sequence_base import (
+    Block,
+    FileRange,
+    RecordError,
+    UnknownFormat,
+    count_lines,
+    open_text,
+    reader_for,
+    shift_errors,
+    sniff,
+)
 
 IN_FLIGHT = 2  # blocks queued per worker: keeps both cores busy with bounded memory
 # A transaction spans several blocks: each commit rewrites every index page the transaction touched, and in a

@@ -15,17 +15,18 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from genbank_registry.checksums import sha256_of
 from genbank_registry.errors import InvalidRecord, RegistryError
-from genbank_registry.models import ImportBatch, utcnow
 from genbank_registry.jobs import batches
+from genbank_registry.models import ImportBatch, utcnow
 from genbank_registry.surveys import reports as survey_reports
 from genbank_registry.surveys.store import SurveyWriter
 from schemas.codes import ImportStatus
-from schemas.messages import Message, N_, as_dict, message_of
+from schemas.messages import N_, Message, as_dict, message_of
 from schemas.surveys import SurveyRow
 
+from .base import Parsed, Problem, nothing_stored
 from .formats import reader
-from .base import Parsed, Problem, nothing_stored, sha256_of
 
 MAX_REPORTED = 1000  # the batch keeps the first problems in full; the count says how many there were
 
