@@ -23,6 +23,7 @@ from schemas.accessions import AccessionBase
 from schemas.accounts import AuditVia, Role
 from schemas.messages import N_, as_dict
 from schemas.standards import DYNAMIC_FIELDS, EventRow, ImportProblem, OccurrenceRow
+from schemas.surveys import district_code_for
 
 from .base import Problem, nothing_stored
 from .dwca import ArchiveError, DwcaReader
@@ -66,6 +67,9 @@ def occurrence_to_accession(occ: OccurrenceRow, index: RegistryIndex, publish: b
         "taxon_name": name or None, "genus": occ.genus, "species": occ.specific_epithet,
         "collnumb": occ.record_number, "colldate": event_date_to_mcpd(occ.event_date),
         "collsite": occ.locality, "declatitude": occ.decimal_latitude, "declongitude": occ.decimal_longitude,
+        # county and municipality as our export writes them (withheld there for sensitive taxa): the district's
+        # name back to its code, the commune as written.
+        "district_code": district_code_for(occ.county), "commune": occ.municipality,
         "coorduncert": round(occ.coordinate_uncertainty_in_meters) if occ.coordinate_uncertainty_in_meters else None,
         "coorddatum": occ.geodetic_datum or "WGS84",  # the table's default: an empty term must not differ
         "elevation": occ.minimum_elevation_in_meters,

@@ -33,7 +33,8 @@ MCPD_FIELDS = ("instcode", "accenumb", "puid", "category", "scientific_name", "a
 DWC_FIELDS = ("instcode", "accenumb", "category", "scientific_name", "authorship", "family", "genus", "species",
               "subtaxa", "spauthor", "cropname", "accename", "acqdate", "origcty", "collsite", "collnumb",
               "colldate", "declatitude", "declongitude", "coorduncert", "elevation", "sampstat", "collsrc", "storage",
-              "mlsstat", "puid", "sensitivity_category", "data_generalizations", "characterizations")
+              "mlsstat", "puid", "sensitivity_category", "data_generalizations", "characterizations",
+              "district_code", "commune")
 
 
 def _public(session, fields):
